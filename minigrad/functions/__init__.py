@@ -8,3 +8,7 @@ from minigrad.functions.math.minmax import maximum, minimum         # NOQA
 from minigrad.functions.array.shape import (                        # NOQA
     broadcast_to, flatten, concat, get_item, expand_dims)
 from minigrad.functions.array.shape import sum_to_shape as sum_to  # NOQA
+
+# -- connection and pooling --
+
+# -- activation, normalization, noise, loss, evaluation --

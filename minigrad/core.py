@@ -117,8 +117,8 @@ class Variable:
         return reshape(self, shape)
 
     def transpose(self, *axes):
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
         return transpose(self, axes or None)
 
     # -- the graph --------------------------------------------------------
@@ -131,8 +131,8 @@ class Variable:
         self._grad = None
 
     def zerograd(self):
-        """Set the gradient to zeros of the data's shape."""
-        self._grad = numpy.zeros_like(self._data)
+        """Set the gradient to zeros of the data's shape (nothing if there is no data)."""
+        self._grad = None if self._data is None else numpy.zeros_like(self._data)
 
     def unchain(self):
         """Forget the creator: this Variable becomes a leaf."""
@@ -202,7 +202,7 @@ class Variable:
         return Div()(_operand(other, self), self)
 
     def __pow__(self, other):
-        if isinstance(other, (int, float)):
+        if _is_real_scalar(other):
             return PowVarConst(other)(self)
         return Pow()(self, _operand(other, self))
 
@@ -264,13 +264,6 @@ class Parameter(Variable):
         self._data = data
         self._grad = None
 
-    def cleargrad(self):
-        self._grad = None
-
-    def zerograd(self):
-        if self._data is not None:
-            self._grad = numpy.zeros_like(self._data)
-
     def __repr__(self):
         return 'parameter({}, shape={})'.format(
             self.name, None if self._data is None else self._data.shape)
@@ -283,14 +276,20 @@ def as_variable(x):
     return Variable(numpy.asarray(x), requires_grad=False)
 
 
+def _is_real_scalar(value):
+    """True for a Python or NumPy int, float or bool (not an array, not complex)."""
+    return isinstance(value, (int, float, numpy.integer, numpy.floating, numpy.bool_))
+
+
 def _operand(other, like):
     """Turn the other operand of an operator into a Variable.
 
-    A Python scalar takes ``like``'s dtype, so ``x * 2`` stays float32.
+    A scalar (Python or NumPy) takes ``like``'s floating dtype, so ``x * 2``
+    and ``x * numpy.int64(2)`` stay float32, as in Chainer.
     """
     if isinstance(other, Variable):
         return other
-    if isinstance(other, (int, float)):
+    if _is_real_scalar(other) and like.dtype.kind == 'f':
         return Variable(numpy.asarray(other, dtype=like.dtype), requires_grad=False)
     return Variable(numpy.asarray(other), requires_grad=False)
 
@@ -312,6 +311,11 @@ def _backward(root, retain_grad, retain_graph):
     heap = []
     seen = set()
     order = 0
+    # ids of arrays that some other holder may share (gradients passed through
+    # or given out already): a leaf gets a copy of those, so that updating one
+    # Parameter's grad in place never changes another's.  A stale id only
+    # costs a needless copy.
+    shared = {id(root._grad)}
 
     def push(func):
         nonlocal order
@@ -327,19 +331,28 @@ def _backward(root, retain_grad, retain_graph):
         gys = tuple(None if y is None else grads.pop(id(y), None) for y in outputs)
         if all(g is None for g in gys):
             continue
+        shared.update(id(g) for g in gys if g is not None)
         gxs = func._run_backward(gys)
         if not retain_graph:
             func.release()
-        for x, gx in zip(func.inputs, gxs):
+        for i, (x, gx) in enumerate(zip(func.inputs, gxs)):
             if gx is None or not x.requires_grad:
                 continue
+            gx = numpy.asarray(gx)
             if gx.shape != x._data.shape:
                 raise ValueError(
-                    'Invalid backward in {}: expect the gradient of an input to have its shape {}, '
-                    'actual {}'.format(func.label, x._data.shape, gx.shape))
+                    'Invalid backward in {}: expect the gradient of input {} to have its shape {}, '
+                    'actual {}'.format(func.label, i, x._data.shape, gx.shape))
+            if gx.dtype != x._data.dtype:   # float32 in, float32 gradient out
+                gx = gx.astype(x._data.dtype)
             if x.creator is None:
-                x._grad = gx if x._grad is None else x._grad + gx
+                if x._grad is not None:
+                    x._grad = x._grad + gx
+                else:
+                    x._grad = gx.copy() if gx.base is not None or id(gx) in shared else gx
+                    shared.add(id(gx))
                 continue
+            shared.add(id(gx))
             key = id(x)
             old = grads.get(key)
             grads[key] = gx if old is None else old + gx
@@ -426,15 +439,16 @@ class Function:
         if not isinstance(outputs, tuple):
             raise TypeError('{}.forward: expect a tuple of arrays, actual {}'
                             .format(self.label, type(outputs).__name__))
+        outputs = tuple(y if isinstance(y, numpy.ndarray) else numpy.asarray(y)
+                        for y in outputs)
         if config.debug:
             _check_finite(self, 'forward', outputs)
-        ys = tuple(Variable(y if isinstance(y, numpy.ndarray) else numpy.asarray(y))
-                   for y in outputs)
+        ys = tuple(Variable(y) for y in outputs)
         if config.enable_backprop and any(x.requires_grad for x in xs):
             self.generation = max(x.generation for x in xs)
             self.inputs = xs
             self.outputs = tuple(weakref.ref(y) for y in ys)
-            self.output_shapes = tuple(y.shape for y in outputs)
+            self.output_shapes = tuple((y.shape, y.dtype) for y in outputs)
             self.link = getattr(_link_state, 'link', None)
             for y in ys:
                 y.set_creator(self)
@@ -451,8 +465,8 @@ class Function:
                 'Invalid backward in {}: its buffers were freed by an earlier backward(); '
                 'call backward(retain_graph=True) to run backward twice'.format(self.label))
         if any(g is None for g in gys):     # backward code may assume every gradient exists
-            gys = tuple(numpy.zeros(s, dtype=numpy.float32 if g is None else g.dtype)
-                        if g is None else g for g, s in zip(gys, self.output_shapes))
+            gys = tuple(numpy.zeros(shape, dtype=dtype) if g is None else g
+                        for g, (shape, dtype) in zip(gys, self.output_shapes))
         keep = self._retained_inputs
         in_data = tuple(x._data if keep is None or i in keep else None
                         for i, x in enumerate(self.inputs))
@@ -462,8 +476,9 @@ class Function:
         if len(gxs) != len(self.inputs):
             raise ValueError('{}.backward: expect {} gradients (one per input), actual {}'
                              .format(self.label, len(self.inputs), len(gxs)))
-        if config.debug:
-            _check_finite(self, 'backward', gxs)
+        if config.debug:     # a gradient nobody asked for may be NaN (e.g. d(a**b)/db at a < 0)
+            _check_finite(self, 'backward', [g if x.requires_grad else None
+                                             for g, x in zip(gxs, self.inputs)])
         return gxs
 
     def release(self):
@@ -580,7 +595,8 @@ class PowVarConst(Function):
     """``y = x ** c`` for a constant ``c``: ``gx = c * x**(c-1) * gy``."""
 
     def __init__(self, exponent):
-        self.exponent = exponent
+        # A NumPy scalar would promote float32 to its own dtype; a Python number does not.
+        self.exponent = exponent.item() if isinstance(exponent, numpy.generic) else exponent
 
     @property
     def label(self):
@@ -635,14 +651,19 @@ class MatMul(Function):
 
 
 class GetItem(Function):
-    """``y = x[slices]``; the gradient scatters ``gy`` back, adding where indices repeat."""
+    """``y = x[slices]`` with basic or advanced (integer, boolean) indexing.
+
+    The gradient is zeros of ``x``'s shape with ``gy`` written back at
+    ``slices``.  Basic indexing (ints, slices, ``None``, ``...``) selects
+    each element at most once, so a plain assignment does; advanced indices
+    may repeat, so their gradients are added with ``numpy.add.at``.
+    """
 
     def __init__(self, slices):
-        if isinstance(slices, list):
-            slices = numpy.asarray(slices)
-        if isinstance(slices, Variable):
-            slices = slices.data
-        self.slices = slices
+        self.slices = _as_index(slices)
+        items = self.slices if isinstance(self.slices, tuple) else (self.slices,)
+        self.basic = all(s is None or s is Ellipsis or isinstance(s, (slice, int, numpy.integer))
+                         for s in items)
 
     def forward(self, inputs):
         x, = inputs
@@ -652,12 +673,26 @@ class GetItem(Function):
 
     def backward(self, inputs, grad_outputs):
         gx = numpy.zeros(self.in_shape, dtype=self.in_dtype)
-        numpy.add.at(gx, self.slices, grad_outputs[0])
+        if self.basic:
+            gx[self.slices] = grad_outputs[0]
+        else:
+            numpy.add.at(gx, self.slices, grad_outputs[0])
         return gx,
 
     def release(self):
         super().release()
         self.slices = None
+
+
+def _as_index(slices):
+    """Turn Variables and lists inside an index into arrays, as NumPy would read them."""
+    if isinstance(slices, tuple):
+        return tuple(_as_index(s) for s in slices)
+    if isinstance(slices, Variable):
+        return slices.data
+    if isinstance(slices, list):
+        return numpy.asarray(slices)
+    return slices
 
 
 class Reshape(Function):
@@ -697,10 +732,11 @@ class Transpose(Function):
 
 
 def reshape(x, shape):
-    """Reshape ``x`` to ``shape`` (one entry may be -1)."""
-    if isinstance(x, Variable) and x.shape == tuple(shape):
+    """Reshape ``x`` to ``shape`` (an int or a tuple; one entry may be -1)."""
+    shape = (shape,) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
+    if isinstance(x, Variable) and x.shape == shape:
         return x
-    return Reshape(tuple(shape))(x)
+    return Reshape(shape)(x)
 
 
 def transpose(x, axes=None):

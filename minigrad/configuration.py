@@ -59,8 +59,16 @@ _MISSING = object()
 
 @contextlib.contextmanager
 def using_config(name, value, config=config):
-    """Set ``config.<name>`` to ``value`` inside a ``with`` block, for this thread."""
-    old = config._local.__dict__.get(name, _MISSING)
+    """Set ``config.<name>`` to ``value`` inside a ``with`` block.
+
+    With the default ``config`` the change is seen by this thread only; with
+    ``global_config`` it is process-wide.  The old value comes back on exit,
+    even if the block raises.
+    """
+    # A thread that had no value of its own must go back to following the
+    # global one, so restore by deleting rather than by copying it.
+    own = config._local.__dict__ if isinstance(config, LocalConfig) else vars(config)
+    old = own.get(name, _MISSING)
     setattr(config, name, value)
     try:
         yield

@@ -73,5 +73,7 @@ def expect_nonnegative(func_name, arg, value):
 
 
 def is_float(x):
-    """True for a floating point array or dtype."""
+    """True for a floating point array, scalar, dtype or scalar type (``numpy.float32``)."""
+    if isinstance(x, type):     # numpy.float32 has a class-level ``dtype`` descriptor
+        return numpy.dtype(x).kind == 'f'
     return numpy.dtype(getattr(x, 'dtype', x)).kind == 'f'

@@ -4,10 +4,12 @@
 estimates each gradient by central differences,
 ``(f(x + eps) - f(x - eps)) / (2 eps)``, element by element, and compares.
 """
+import copy
+
 import numpy
 
 from minigrad.configuration import no_backprop_mode
-from minigrad.core import Variable
+from minigrad.core import Function, Variable
 
 
 def numerical_grad(f, inputs, grad_outputs, eps=1e-3):
@@ -27,20 +29,19 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3):
     grads = []
     for x in inputs:
         gx = numpy.zeros_like(x)
-        flat_x = x.reshape(-1)      # a view: writing it perturbs x
-        flat_g = gx.reshape(-1)
-        for i in range(flat_x.size):
-            orig = flat_x[i]
-            flat_x[i] = orig + eps
-            ys_plus = [numpy.array(y, dtype=numpy.float64, copy=True) for y in f()]
-            flat_x[i] = orig - eps
-            ys_minus = [numpy.array(y, dtype=numpy.float64, copy=True) for y in f()]
-            flat_x[i] = orig
+        # Index x itself (not a reshaped copy) so that a non-contiguous x is perturbed too.
+        for i in numpy.ndindex(x.shape):
+            orig = x[i].copy()
+            x[i] = orig + eps
+            ys_plus = [numpy.array(y, dtype=numpy.float64) for y in f()]
+            x[i] = orig - eps
+            ys_minus = [numpy.array(y, dtype=numpy.float64) for y in f()]
+            x[i] = orig
             total = 0.0
             for yp, ym, gy in zip(ys_plus, ys_minus, grad_outputs):
                 if gy is not None:
                     total += float(((yp - ym) * gy).sum())
-            flat_g[i] = total / (2 * eps)
+            gx[i] = total / (2 * eps)
         grads.append(gx)
     return tuple(grads)
 
@@ -99,6 +100,10 @@ def check_backward(func, x_data, y_grad, params=(), eps=1e-3, atol=1e-5, rtol=1e
 
 
 def _call(func, xs):
+    if isinstance(func, Function):
+        # A Function instance runs once per forward (release() drops its
+        # arrays), so every call gets a fresh copy of the untouched original.
+        func = copy.copy(func)
     ys = func(*xs)
     return ys if isinstance(ys, tuple) else (ys,)
 
@@ -123,7 +128,8 @@ def _check(func, xs_data, gys, params, eps, atol, rtol, no_grads):
         if gy is not None:
             term = _weighted_sum(y, gy)
             total = term if total is None else total + term
-    total.backward()
+    if total is not None:
+        total.backward()
 
     if no_grads is None:
         no_grads = [x.dtype.kind != 'f' for x in xs_data]

@@ -1,18 +1,30 @@
 """Sums and means over axes."""
 import numpy
 
-from minigrad.core import Function
+from minigrad import type_check
+from minigrad.core import Function, as_variable
 
 
-def _normalize_axis(axis, ndim):
+def _normalize_axis(axis, ndim, func_name='Sum'):
+    """``axis`` (None, an int or a tuple) as a tuple of non-negative axes, checked."""
     if axis is None:
         return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    return tuple(a % ndim for a in axes)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    for a in axes:
+        type_check.expect(-ndim <= a < ndim, func_name, '-x.ndim <= axis < x.ndim',
+                          'axis == {}, x.ndim == {}'.format(a, ndim))
+    axes = tuple(a % ndim for a in axes)
+    type_check.expect(len(set(axes)) == len(axes), func_name, 'no repeated axis',
+                      'axis == {}'.format(axis))
+    return axes
 
 
 class Sum(Function):
-    """``y = x.sum(axis)``; the gradient broadcasts ``gy`` back over the summed axes."""
+    """``y = x.sum(axis)``; the gradient broadcasts ``gy`` back over the summed axes.
+
+    ``gx[i] = gy[i with the summed axes dropped]``: every element of a sum
+    gets the sum's gradient.
+    """
 
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
@@ -33,17 +45,32 @@ class Sum(Function):
 
 
 def sum(x, axis=None, keepdims=False):
-    """Sum of the elements of ``x`` over ``axis`` (an int, a tuple, or None for all)."""
+    """Sum of the elements of ``x`` over ``axis``.
+
+    Args:
+        x (Variable or ndarray): any shape.
+        axis (None, int or tuple of ints): the axes to sum; None sums all.
+        keepdims (bool): keep the summed axes with length 1.
+
+    Returns:
+        Variable: ``x``'s shape without (or with length 1 at) the summed axes.
+    """
     return Sum(axis, keepdims)(x)
 
 
 def mean(x, axis=None, weights=None, keepdims=False):
-    """Mean of ``x`` over ``axis``: ``sum(x, axis) / count``."""
-    from minigrad.core import as_variable
+    """Mean of ``x`` over ``axis``: ``sum(x, axis) / count``.
+
+    Args:
+        x (Variable or ndarray): any shape.
+        axis (None, int or tuple of ints): the axes to average; None averages all.
+        weights: not supported (must be None).
+        keepdims (bool): keep the averaged axes with length 1.
+    """
     x = as_variable(x)
     if weights is not None:
         raise NotImplementedError('mean: weights are not supported')
-    axes = _normalize_axis(axis, x.ndim)
+    axes = _normalize_axis(axis, x.ndim, 'Mean')
     count = 1
     for a in axes:
         count *= x.shape[a]

@@ -495,7 +495,10 @@ class Function:
 
 def _check_finite(func, phase, arrays):
     for i, a in enumerate(arrays):
-        if a is not None and a.dtype.kind == 'f' and not numpy.isfinite(a).all():
+        if a is None:
+            continue
+        a = numpy.asarray(a)
+        if a.dtype.kind == 'f' and not numpy.isfinite(a).all():
             raise FloatingPointError(
                 'NaN or inf found in the {} of {} ({} {}): expect finite values '
                 '(config.debug is on)'.format(

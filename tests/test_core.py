@@ -441,6 +441,33 @@ def test_repeated_indices_accumulate():
     numpy.testing.assert_array_equal(x.grad, [7, 0, 0, 3])
 
 
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=8), st.integers(1, 3))
+def test_integer_index_gradient_counts_every_use(picks, cols):
+    x = Variable(numpy.zeros((5, cols), dtype=numpy.float32))
+    y = x[picks]
+    assert y.shape == (len(picks), cols)
+    gy = numpy.arange(1, len(picks) * cols + 1, dtype=numpy.float32).reshape(len(picks), cols)
+    y.grad = gy
+    y.backward()
+    expected = numpy.zeros((5, cols), dtype=numpy.float32)
+    for k, row in enumerate(picks):
+        for c in range(cols):
+            expected[row, c] += gy[k, c]
+    numpy.testing.assert_array_equal(x.grad, expected)
+
+
+@given(st.integers(-4, 3), st.integers(-4, 4), st.sampled_from([None, 1, 2, -1]))
+def test_slice_gradient_is_one_where_selected(start, stop, step):
+    x = Variable(numpy.zeros(4, dtype=numpy.float32))
+    y = x[start:stop:step]
+    if y.size == 0:
+        return
+    y.grad = numpy.ones(y.shape, dtype=numpy.float32)
+    y.backward()
+    selected = set(range(4)[start:stop:step])
+    numpy.testing.assert_array_equal(x.grad, [1.0 if i in selected else 0.0 for i in range(4)])
+
+
 def test_index_by_a_variable():
     x = Variable(numpy.arange(4, dtype=numpy.float32))
     idx = Variable(numpy.array([3, 3]))

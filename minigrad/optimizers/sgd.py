@@ -1,0 +1,52 @@
+"""Plain stochastic gradient descent."""
+import numpy
+
+from minigrad import optimizer
+
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+
+
+class SGDRule(optimizer.UpdateRule):
+    """Update rule of plain SGD: ``W -= lr * g``.
+
+    Args:
+        parent_hyperparam (Hyperparameter): the defaults (the optimizer's).
+        lr (float): learning rate; overrides the parent's for this parameter.
+    """
+
+    def __init__(self, parent_hyperparam=None, lr=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+
+    def update_core(self, param):
+        lr = float(self.hyperparam.lr)
+
+        def kernel(w, g, buf):
+            numpy.multiply(g, lr, out=buf)
+            w -= buf
+
+        optimizer.elementwise(kernel, (param.data,), (param.grad,))
+
+
+class SGD(optimizer.GradientMethod):
+    """Stochastic gradient descent.
+
+    .. math::
+
+        W \\leftarrow W - \\eta \\, g
+
+    Args:
+        lr (float): learning rate :math:`\\eta`.
+    """
+
+    def __init__(self, lr=_default_hyperparam.lr):
+        super().__init__()
+        self.hyperparam.lr = lr
+
+    lr = optimizer.HyperparameterProxy('lr')
+
+    def create_update_rule(self):
+        return SGDRule(self.hyperparam)

@@ -1,0 +1,29 @@
+"""Order samplers: how an iterator orders the examples of each epoch."""
+import numpy
+
+
+class OrderSampler:
+    """Base class: ``sampler(current_order, current_position)`` returns the next epoch's order.
+
+    The order is a 1-D integer array of dataset indices; its length is the
+    epoch size and must not change between epochs.
+    """
+
+    def __call__(self, current_order, current_position):
+        raise NotImplementedError
+
+
+class ShuffleOrderSampler(OrderSampler):
+    """A fresh random permutation every epoch.
+
+    Args:
+        random_state (numpy.random.RandomState): the generator; None uses
+            NumPy's global one, so ``numpy.random.seed`` makes runs reproducible.
+    """
+
+    def __init__(self, random_state=None):
+        self._random = random_state
+
+    def __call__(self, current_order, current_position):
+        random = self._random if self._random is not None else numpy.random
+        return random.permutation(len(current_order))

@@ -644,3 +644,25 @@ def test_loaded_state_of_the_wrong_shape_is_reported():
     W.grad = numpy.ones(2)
     with pytest.raises(ValueError, match=r"state\['v'\].shape == param.shape == \(2,\), actual \(3,\)"):
         opt.update()
+
+
+@pytest.mark.parametrize('make', ALL_OPTIMIZERS)
+def test_update_allocates_no_full_size_temporaries(make):
+    import tracemalloc
+    n = 1 << 20                                  # 4 MB of float32, 16 blocks
+    rng = numpy.random.RandomState(0)
+    W = minigrad.Parameter(rng.rand(n).astype(numpy.float32))
+    opt = make()
+    setup(opt, W)
+    opt.add_hook(optimizer_hooks.WeightDecay(1e-4))
+    opt.add_hook(optimizer_hooks.Lasso(1e-4))
+    opt.add_hook(optimizer_hooks.GradientClipping(1.0))
+    W.grad = rng.rand(n).astype(numpy.float32)
+    opt.update()                                 # allocates the state (full size, by design)
+    tracemalloc.start()
+    try:
+        opt.update()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < W.data.nbytes // 8, 'an update allocated {} bytes'.format(peak)

@@ -6,3 +6,7 @@ from minigrad import functions                                            # NOQA
 from minigrad import type_check                                           # NOQA
 
 __version__ = '0.1.0'
+
+# -- links, initializers, serializers --
+from minigrad.link import Link, Chain, ChainList, Sequential             # NOQA
+from minigrad import initializers, serializers, links                    # NOQA

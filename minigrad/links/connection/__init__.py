@@ -1,0 +1,1 @@
+"""Connection links: Linear, Convolution2D."""

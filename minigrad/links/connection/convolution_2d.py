@@ -1,0 +1,97 @@
+"""The two-dimensional convolution layer."""
+import minigrad.functions as F
+from minigrad import initializers
+from minigrad import type_check
+from minigrad.core import Parameter
+from minigrad.link import Link
+
+
+def _pair(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x, x)
+
+
+class Convolution2D(Link):
+    """Two-dimensional convolution layer (see :func:`minigrad.functions.convolution_2d`).
+
+    ``y[n, o] = sum_c W[o, c] * x[n, c] + b[o]`` over every window, where
+    ``*`` is the correlation of a ``(KH, KW)`` filter with the padded input
+    at stride ``(SH, SW)``:
+    ``OH = (H + 2 PH - KH) // SH + 1`` (and the same for width).
+
+    Holds ``W`` of shape ``(out_channels, in_channels / groups, KH, KW)``
+    and ``b`` of shape ``(out_channels,)``.  With ``in_channels`` None
+    (``Convolution2D(None, 96, 11, stride=4)``, or the two-argument form
+    ``Convolution2D(96, 11)`` meaning ``(out_channels, ksize)``), ``W`` is
+    allocated at the first call from ``x.shape[1]``.
+
+    Args:
+        in_channels (int or None): input channels ``C``; None defers it.
+        out_channels (int): output channels.
+        ksize (int or pair): filter size ``(KH, KW)``.
+        stride (int or pair): ``(SH, SW)``.
+        pad (int or pair): zero padding ``(PH, PW)`` on each side.
+        nobias (bool): no ``b``.
+        initialW: initializer, array or scalar for ``W`` (default LeCunNormal).
+        initial_bias: initializer, array or scalar for ``b`` (default 0).
+        dilate (int or pair): filter dilation.
+        groups (int): split channels into this many independent groups.
+    """
+
+    def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0, nobias=False,
+                 initialW=None, initial_bias=None, *, dilate=1, groups=1):
+        super().__init__()
+        if ksize is None:
+            in_channels, out_channels, ksize = None, in_channels, out_channels
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.ksize = ksize
+        self.stride = _pair(stride)
+        self.pad = _pair(pad)
+        self.dilate = _pair(dilate)
+        self.groups = int(groups)
+        self.nobias = nobias
+        type_check.expect_positive('Convolution2D', 'groups', self.groups)
+        type_check.expect(out_channels % self.groups == 0, 'Convolution2D',
+                          'out_channels % groups == 0',
+                          'out_channels == {}, groups == {}'.format(out_channels, self.groups))
+        with self.init_scope():
+            self.W = Parameter(initializers._get_initializer(initialW))
+            if in_channels is not None:
+                self._initialize_params(in_channels)
+            if nobias:
+                self.b = None
+            else:
+                bias = initializers._get_initializer(0 if initial_bias is None else initial_bias)
+                self.b = Parameter(bias, out_channels)
+
+    def _initialize_params(self, in_channels):
+        type_check.expect(in_channels % self.groups == 0, 'Convolution2D',
+                          'in_channels % groups == 0',
+                          'in_channels == {}, groups == {}'.format(in_channels, self.groups))
+        kh, kw = _pair(self.ksize)
+        self.W.initialize((self.out_channels, in_channels // self.groups, kh, kw))
+
+    @property
+    def printable_specs(self):
+        return (('in_channels', self.in_channels), ('out_channels', self.out_channels),
+                ('ksize', self.ksize), ('stride', self.stride), ('pad', self.pad),
+                ('nobias', self.nobias), ('dilate', self.dilate), ('groups', self.groups))
+
+    def forward(self, x):
+        """Apply the layer.
+
+        Args:
+            x (Variable or ndarray): ``(N, C, H, W)``.
+
+        Returns:
+            Variable: ``(N, out_channels, OH, OW)``.
+        """
+        type_check.expect_ndim('Convolution2D', 'x', x, 4)
+        if self.W.data is None:
+            self._initialize_params(x.shape[1])
+        channels = self.W.shape[1] * self.groups
+        type_check.expect(x.shape[1] == channels, 'Convolution2D',
+                          'x.shape[1] == {} (in_channels of W {})'.format(channels, self.W.shape),
+                          'x.shape[1] == {} (x.shape {})'.format(x.shape[1], tuple(x.shape)))
+        return F.convolution_2d(x, self.W, self.b, self.stride, self.pad,
+                                dilate=self.dilate, groups=self.groups)

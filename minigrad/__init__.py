@@ -10,3 +10,7 @@ __version__ = '0.1.0'
 # -- links, initializers, serializers --
 from minigrad.link import Link, Chain, ChainList, Sequential             # NOQA
 from minigrad import initializers, serializers, links                    # NOQA
+
+# -- reporter, training --
+
+# -- models, summary --

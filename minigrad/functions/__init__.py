@@ -11,4 +11,6 @@ from minigrad.functions.array.shape import sum_to_shape as sum_to  # NOQA
 
 # -- connection and pooling --
 
-# -- activation, normalization, noise, loss, evaluation --
+# -- activation, noise, loss, evaluation --
+
+# -- normalization --

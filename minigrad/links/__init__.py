@@ -2,3 +2,5 @@
 from minigrad.links.connection.linear import Linear                                   # NOQA
 from minigrad.links.connection.convolution_2d import Convolution2D                    # NOQA
 from minigrad.links.normalization.batch_normalization import BatchNormalization       # NOQA
+
+# -- model --

@@ -404,6 +404,9 @@ class Function:
 
     generation = 0
     link = None     # the Link whose call created this Function, if any
+    # Per input, whether backward must compute its gradient (set when the
+    # graph is recorded); backward may return None for the others.
+    needs_input_grad = ()
     inputs = ()
     outputs = ()
     _retained_inputs = None     # None: all inputs
@@ -443,10 +446,14 @@ class Function:
                         for y in outputs)
         if config.debug:
             _check_finite(self, 'forward', outputs)
-        ys = tuple(Variable(y) for y in outputs)
-        if config.enable_backprop and any(x.requires_grad for x in xs):
+        needs_grad = tuple(x.requires_grad for x in xs)
+        # Outputs of inputs that need no gradient need none either (a data
+        # batch through a fixed preprocessing step stays gradient-free).
+        ys = tuple(Variable(y, requires_grad=any(needs_grad)) for y in outputs)
+        if config.enable_backprop and any(needs_grad):
             self.generation = max(x.generation for x in xs)
             self.inputs = xs
+            self.needs_input_grad = needs_grad
             self.outputs = tuple(weakref.ref(y) for y in ys)
             self.output_shapes = tuple((y.shape, y.dtype) for y in outputs)
             self.link = getattr(_link_state, 'link', None)

@@ -10,6 +10,11 @@ from minigrad.functions.array.shape import (                        # NOQA
 from minigrad.functions.array.shape import sum_to_shape as sum_to  # NOQA
 
 # -- connection and pooling --
+from minigrad.functions.connection.linear import linear                                   # NOQA
+from minigrad.functions.connection.convolution_2d import convolution_2d                   # NOQA
+from minigrad.functions.connection.deconvolution_2d import deconvolution_2d               # NOQA
+from minigrad.functions.pooling.max_pooling_2d import max_pooling_2d                      # NOQA
+from minigrad.functions.pooling.average_pooling_2d import average_pooling_2d              # NOQA
 
 # -- activation, noise, loss, evaluation --
 

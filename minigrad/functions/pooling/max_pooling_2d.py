@@ -1,0 +1,84 @@
+"""Max pooling: each output is the largest value in its window."""
+import numpy
+
+from minigrad.functions.pooling.pooling_2d import Pooling2D
+from minigrad.utils.conv import im2col_view
+
+
+class MaxPooling2D(Pooling2D):
+    """2-D max pooling; see :func:`max_pooling_2d`."""
+
+    name = 'MaxPooling2D'
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs(())     # backward needs only where each maximum was
+        self.x_shape = x.shape
+        # Padding is -inf so that it never wins the max.
+        windows = im2col_view(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
+                              pval=-numpy.inf, cover_all=self.cover_all)
+        y = windows[:, :, 0, 0].copy()
+        for i in range(self.kh):
+            for j in range(self.kw):
+                if i or j:
+                    numpy.maximum(y, windows[:, :, i, j], out=y)
+        # The offset of the maximum, the first one on ties (as numpy.argmax):
+        # walking the offsets backwards lets the earliest write last.
+        n_offsets = self.kh * self.kw
+        self.indexes = numpy.empty(y.shape, dtype=numpy.min_scalar_type(n_offsets))
+        hit = numpy.empty(y.shape, dtype=bool)
+        for k in reversed(range(n_offsets)):
+            numpy.equal(windows[:, :, k // self.kw, k % self.kw], y, out=hit)
+            numpy.copyto(self.indexes, k, where=hit)
+        return y,
+
+    def backward(self, inputs, grad_outputs):
+        gy, = grad_outputs
+        out_hw = gy.shape[2:]
+        canvas = numpy.zeros(self._scatter_canvas_shape(self.x_shape, out_hw), dtype=gy.dtype)
+        hit = numpy.empty(gy.shape, dtype=bool)
+        # Each output's gradient goes to the one input that won its window;
+        # windows may overlap, so offsets add into the canvas.
+        overlap = self.sy < self.kh or self.sx < self.kw
+        for k in range(self.kh * self.kw):
+            numpy.equal(self.indexes, k, out=hit)
+            target = self._window(canvas, k // self.kw, k % self.kw, out_hw)
+            if overlap:
+                target += numpy.where(hit, gy, 0)
+            else:      # disjoint windows: each input pixel is written once
+                numpy.copyto(target, gy, where=hit)
+        gx = self._crop(canvas, self.x_shape)
+        return (gx if gx.base is None else numpy.ascontiguousarray(gx)),
+
+
+def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=False):
+    """Spatial max pooling, as ``chainer.functions.max_pooling_2d``.
+
+    .. math:: y_{n,c,i,j} = \\max_{0 \\le k < K_H,\\ 0 \\le l < K_W}
+              x_{n,c,\\; i S_Y + k - P_H,\\; j S_X + l - P_W}
+
+    Padding is ``-inf``, so it never wins.  Only the position of each maximum
+    is kept for backward, which sends each output's gradient to that input.
+
+    Args:
+        x: input of shape ``(N, C, H, W)``.
+        ksize: window size, an int or a ``(h, w)`` pair.
+        stride: an int or a pair; ``None`` means ``ksize`` (disjoint windows).
+        pad: an int or a pair.
+        cover_all (bool): add a last window where the stride would leave input
+            pixels out (Chainer's default, True).
+        return_indices (bool): also return the flat index, inside the padded
+            window ``(KH, KW)``, of each maximum (shape ``(N, C, OH, OW)``).
+
+    Returns:
+        Variable of shape ``(N, C, OH, OW)``, or ``(y, indexes)``.
+
+    >>> x = numpy.zeros((1, 96, 55, 55), numpy.float32)
+    >>> max_pooling_2d(x, 3, stride=2).shape        # AlexNet's first pooling
+    (1, 96, 27, 27)
+    """
+    func = MaxPooling2D(ksize, stride, pad, cover_all)
+    y = func(x)
+    if return_indices:
+        return y, func.indexes.astype(numpy.int64)
+    return y

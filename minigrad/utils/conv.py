@@ -1,0 +1,203 @@
+"""Convolution geometry, written once: output sizes, ``im2col`` and ``col2im``.
+
+Every convolution and pooling function uses these.  Shapes use the letters
+``N, C, H, W`` (batch, channels, height, width), ``KH, KW`` (kernel),
+``SY, SX`` (stride), ``PH, PW`` (padding), ``DY, DX`` (dilation) and
+``OH, OW`` (output).
+
+A window of a kernel ``k`` dilated by ``d`` spans ``dk = k + (k - 1)(d - 1)``
+pixels.  Along one axis the output size is::
+
+    out = (size + 2p - dk) // s + 1                 (cover_all=False)
+    out = (size + 2p - dk + s - 1) // s + 1         (cover_all=True)
+
+``cover_all=True`` adds one more window when the stride would otherwise skip
+the last pixels (the window then reaches into extra padding).
+
+``im2col`` lays every window out as a column, so that a convolution becomes
+one matrix product.  ``col2im`` is its *adjoint*, not its inverse: where
+windows overlap, a pixel appears in several columns, and ``col2im`` *adds*
+those columns' values back into the pixel.  That sum is exactly the
+gradient of ``im2col``, which is why convolution's backward uses it.
+"""
+import numpy
+from numpy.lib.stride_tricks import as_strided
+
+from minigrad import type_check
+
+
+def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a convolution or pooling along one axis.
+
+    Args:
+        size (int): input length. k (int): kernel size. s (int): stride.
+        p (int): padding on each side. cover_all (bool): see the module
+        docstring. d (int): dilation.
+
+    Returns:
+        int: the output length (may be <= 0 when the kernel does not fit).
+
+    >>> get_conv_outsize(227, 11, 4, 0)     # AlexNet's conv1
+    55
+    """
+    dk = k + (k - 1) * (d - 1)
+    if cover_all:
+        return (size + p * 2 - dk + s - 1) // s + 1
+    return (size + p * 2 - dk) // s + 1
+
+
+def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a transposed convolution: the input length of the
+    convolution it transposes, ``s (size - 1) + dk - 2p`` (``- (s - 1)`` with
+    cover_all)."""
+    dk = k + (k - 1) * (d - 1)
+    if cover_all:
+        return s * (size - 1) + dk - s + 1 - 2 * p
+    return s * (size - 1) + dk - 2 * p
+
+
+def pair(value):
+    """``3 -> (3, 3)``; a pair stays a pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError('expect an int or a pair, actual {!r}'.format(value))
+        return tuple(value)
+    return value, value
+
+
+def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=False,
+                         dy=1, dx=1, has_cover_all=True):
+    """``(OH, OW)`` after checking the geometry; raise ``InvalidType`` if it is wrong.
+
+    Besides sizes and strides that must be positive, it refuses two silent
+    surprises: a kernel larger than the padded input (an empty output), and,
+    without ``cover_all``, a stride that leaves real input pixels outside every
+    window (the "non-integer output size" of the seeds' formula).  Leftover
+    *padding* is fine: ResNet's 3x3 stride-2 pad-1 layers on even sizes drop
+    only a padded row, as in Chainer and PyTorch.  ``has_cover_all=False``
+    (average pooling) leaves cover_all out of the advice.
+    """
+    type_check.expect_positive(func_name, 'ksize', (kh, kw))
+    type_check.expect_positive(func_name, 'stride', (sy, sx))
+    type_check.expect_nonnegative(func_name, 'pad', (ph, pw))
+    type_check.expect_positive(func_name, 'dilate', (dy, dx))
+    outs = []
+    for axis, size, k, s, p, d in (('height', h, kh, sy, ph, dy), ('width', w, kw, sx, pw, dx)):
+        dk = k + (k - 1) * (d - 1)
+        if size + 2 * p < dk:
+            raise type_check.InvalidType(
+                func_name, 'kernel {} <= padded input {} ({} + 2 * pad {})'.format(
+                    axis, size + 2 * p, size, p),
+                'kernel {} {} (ksize {}, dilate {})'.format(axis, dk, k, d))
+        out = get_conv_outsize(size, k, s, p, cover_all, d)
+        last = (out - 1) * s + dk        # one past the last padded pixel any window reads
+        if not cover_all and last < size + p:
+            raise type_check.InvalidType(
+                func_name,
+                'an integer output {} (({} + 2*{} - {}) / {} + 1){}'.format(
+                    axis, size, p, dk, s, ', or cover_all=True' if has_cover_all else
+                    ': change pad or stride'),
+                '({} + 2*{} - {}) / {} + 1 = {:g}: the last {} input pixels would be dropped'.format(
+                    size, p, dk, s, (size + 2 * p - dk) / s + 1, size + p - last))
+        outs.append(out)
+    return tuple(outs)
+
+
+def _padded(img, ph, pw, extra_h, extra_w, pval):
+    """``img`` padded by ``ph``/``pw`` on each side plus ``extra`` at the bottom/right."""
+    if ph == pw == extra_h == extra_w == 0:
+        return img
+    n, c, h, w = img.shape
+    out = numpy.empty((n, c, h + 2 * ph + extra_h, w + 2 * pw + extra_w), dtype=img.dtype)
+    # Fill only the border, then copy the image once (numpy.pad makes more passes).
+    out[:, :, :ph] = pval
+    out[:, :, ph + h:] = pval
+    out[:, :, ph:ph + h, :pw] = pval
+    out[:, :, ph:ph + h, pw + w:] = pval
+    out[:, :, ph:ph + h, pw:pw + w] = img
+    return out
+
+
+def im2col_view(img, kh, kw, sy, sx, ph, pw, pval=0, cover_all=False, dy=1, dx=1):
+    """The windows of ``img`` as a strided view, no copy of the windows.
+
+    Args:
+        img: array of shape ``(N, C, H, W)``.
+
+    Returns:
+        A read-only view of shape ``(N, C, KH, KW, OH, OW)`` whose element
+        ``[n, c, i, j, y, x]`` is the padded image at
+        ``(n, c, y*SY + i*DY, x*SX + j*DX)``.  It shares memory with ``img``
+        (or with its padded copy, when there is padding).
+    """
+    n, c, h, w = img.shape
+    oh = get_conv_outsize(h, kh, sy, ph, cover_all, dy)
+    ow = get_conv_outsize(w, kw, sx, pw, cover_all, dx)
+    # Extra rows/columns at the bottom/right for the windows cover_all adds.
+    extra_h = max(0, (oh - 1) * sy + (kh - 1) * dy + 1 - (h + 2 * ph))
+    extra_w = max(0, (ow - 1) * sx + (kw - 1) * dx + 1 - (w + 2 * pw))
+    padded = _padded(img, ph, pw, extra_h, extra_w, pval)
+    st_n, st_c, st_h, st_w = padded.strides
+    return as_strided(padded, shape=(n, c, kh, kw, oh, ow),
+                      strides=(st_n, st_c, st_h * dy, st_w * dx, st_h * sy, st_w * sx),
+                      writeable=False)
+
+
+def im2col(img, kh, kw, sy, sx, ph, pw, pval=0, cover_all=False, dy=1, dx=1):
+    """Copy every window of ``img`` into columns (Chainer's ``im2col_cpu``).
+
+    Args:
+        img: array of shape ``(N, C, H, W)``.
+        kh, kw: kernel size. sy, sx: stride. ph, pw: padding (filled with
+        ``pval``). cover_all: see the module docstring. dy, dx: dilation.
+
+    Returns:
+        A new array of shape ``(N, C, KH, KW, OH, OW)``: ``col[n, c, i, j, y, x]``
+        is the padded input at ``(y*SY + i*DY, x*SX + j*DX)``.
+
+    >>> x = numpy.arange(16.).reshape(1, 1, 4, 4)
+    >>> im2col(x, 2, 2, 2, 2, 0, 0)[0, 0, :, :, 0, 0]      # the top-left window
+    array([[0., 1.],
+           [4., 5.]])
+    """
+    return im2col_view(img, kh, kw, sy, sx, ph, pw, pval, cover_all, dy, dx).copy()
+
+
+def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
+    """Add the columns back into an image: the adjoint of :func:`im2col`.
+
+    ``img[n, c, y*SY + i*DY - PH, x*SX + j*DX - PW] += col[n, c, i, j, y, x]``
+    for every window position; values that fall into the padding are dropped.
+    Overlapping windows *add*, which is what makes this the gradient of
+    ``im2col`` (it is not an inverse).
+
+    Args:
+        col: array of shape ``(N, C, KH, KW, OH, OW)``, any strides.
+        sy, sx, ph, pw, dy, dx: the stride, padding and dilation im2col used.
+        h, w: height and width of the unpadded image.
+        out: optional array ``(N, C, H, W)`` to add into (instead of zeros).
+
+    Returns:
+        The image, shape ``(N, C, H, W)``.
+    """
+    n, c, kh, kw, oh, ow = col.shape
+    # The padded canvas must hold every window, including cover_all's extra ones.
+    hp = max(h + 2 * ph, (oh - 1) * sy + (kh - 1) * dy + 1)
+    wp = max(w + 2 * pw, (ow - 1) * sx + (kw - 1) * dx + 1)
+    if ph == pw == 0 and hp == h and wp == w and out is not None:
+        canvas = out
+    else:
+        canvas = numpy.zeros((n, c, hp, wp), dtype=col.dtype)
+    # One strided add per kernel offset: the loop is over KH*KW, never pixels.
+    for i in range(kh):
+        y0 = i * dy
+        for j in range(kw):
+            x0 = j * dx
+            canvas[:, :, y0:y0 + sy * oh:sy, x0:x0 + sx * ow:sx] += col[:, :, i, j]
+    if canvas is out:
+        return out
+    img = canvas[:, :, ph:ph + h, pw:pw + w]
+    if out is not None:
+        out += img
+        return out
+    return img if img.base is None else numpy.ascontiguousarray(img)

@@ -17,5 +17,16 @@ from minigrad.functions.pooling.max_pooling_2d import max_pooling_2d            
 from minigrad.functions.pooling.average_pooling_2d import average_pooling_2d              # NOQA
 
 # -- activation, noise, loss, evaluation --
+from minigrad.functions.activation.relu import relu                                         # NOQA
+from minigrad.functions.activation.leaky_relu import leaky_relu                             # NOQA
+from minigrad.functions.activation.sigmoid import sigmoid                                   # NOQA
+from minigrad.functions.activation.tanh import tanh                                         # NOQA
+from minigrad.functions.activation.softmax import softmax                                   # NOQA
+from minigrad.functions.activation.log_softmax import log_softmax                           # NOQA
+from minigrad.functions.noise.dropout import dropout                                        # NOQA
+from minigrad.functions.loss.softmax_cross_entropy import softmax_cross_entropy             # NOQA
+from minigrad.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy             # NOQA
+from minigrad.functions.loss.mean_squared_error import mean_squared_error                   # NOQA
+from minigrad.functions.evaluation.accuracy import accuracy                                 # NOQA
 
 # -- normalization --

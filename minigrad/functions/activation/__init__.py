@@ -1,0 +1,1 @@
+"""Activation functions: relu, leaky_relu, sigmoid, tanh, softmax, log_softmax."""

@@ -1,0 +1,65 @@
+"""Softmax along one axis."""
+import numpy
+
+from minigrad import type_check
+from minigrad.core import Function
+
+
+def check_axis(func_name, x, axis):
+    """Check that ``axis`` is an int with ``-x.ndim <= axis < x.ndim``."""
+    ok = (isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool)
+          and -x.ndim <= axis < x.ndim)
+    type_check.expect(ok, func_name, '-x.ndim <= axis < x.ndim (an int)',
+                      'axis == {!r}, x.ndim == {} (shape {})'.format(axis, x.ndim, x.shape))
+
+
+class Softmax(Function):
+    """``y = exp(x) / sum(exp(x), axis)``; see :func:`softmax`."""
+
+    def __init__(self, axis=1):
+        self.axis = axis
+
+    @property
+    def label(self):
+        return 'Softmax axis={}'.format(self.axis)
+
+    def check_type_forward(self, inputs):
+        x, = inputs
+        type_check.expect_float('Softmax', 'x', x)
+        check_axis('Softmax', x, self.axis)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs(())
+        self.retain_outputs((0,))
+        # Shifting by the max leaves y unchanged and keeps exp in [0, 1].
+        y = x - x.max(axis=self.axis, keepdims=True)
+        numpy.exp(y, out=y)
+        y /= y.sum(axis=self.axis, keepdims=True)
+        return y,
+
+    def backward(self, inputs, grad_outputs):
+        y, = self.output_data
+        gx = y * grad_outputs[0]
+        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        return gx,
+
+
+def softmax(x, axis=1):
+    """Softmax along ``axis``, as ``chainer.functions.softmax``.
+
+    .. math:: y_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}, \\qquad
+              g_{x,i} = y_i \\Big(g_{y,i} - \\sum_j y_j g_{y,j}\\Big)
+
+    where ``i`` and ``j`` run along ``axis``. The input is shifted by its
+    maximum first, so large logits (``1e4``) neither overflow nor give NaN.
+
+    Args:
+        x (Variable or ndarray): floating point input, e.g. ``(N, C)`` or
+            ``(N, C, H, W)`` scores.
+        axis (int): the axis to normalize along (the channel axis by default).
+
+    Returns:
+        Variable: ``y`` of ``x``'s shape and dtype; it sums to 1 along ``axis``.
+    """
+    return Softmax(axis)(x)

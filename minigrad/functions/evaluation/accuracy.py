@@ -1,0 +1,65 @@
+"""Classification accuracy (an evaluation metric, not differentiable)."""
+import numpy
+
+from minigrad import type_check
+from minigrad.configuration import no_backprop_mode
+from minigrad.core import Function
+
+
+class Accuracy(Function):
+    """The fraction of labels that ``argmax(y, axis=1)`` gets right; see :func:`accuracy`."""
+
+    def __init__(self, ignore_label=None):
+        self.ignore_label = ignore_label
+
+    def check_type_forward(self, inputs):
+        name = 'Accuracy'
+        y, t = inputs
+        type_check.expect_float(name, 'y', y)
+        type_check.expect_int_dtype(name, 't', t)
+        # Like Chainer: y is (N, C, d1, ..., dk, 1, ..., 1) for t of shape (N, d1, ..., dk).
+        ok = (y.ndim >= 2 and t.ndim >= 1 and y.ndim >= t.ndim + 1
+              and y.shape[0] == t.shape[0]
+              and y.shape[2:t.ndim + 1] == t.shape[1:]
+              and all(s == 1 for s in y.shape[t.ndim + 1:]))
+        type_check.expect(ok, name,
+                          'y.shape == (N, C) + t.shape[1:] + (1,) * k with t.shape[0] == N',
+                          'y.shape == {}, t.shape == {}'.format(y.shape, t.shape))
+
+    def forward(self, inputs):
+        y, t = inputs
+        pred = y.argmax(axis=1).reshape(t.shape)
+        if self.ignore_label is None:
+            return numpy.asarray((pred == t).mean(dtype=y.dtype)),
+        counted = t != self.ignore_label
+        total = int(counted.sum())
+        if total == 0:
+            return numpy.zeros((), dtype=y.dtype),
+        correct = int(((pred == t) & counted).sum())
+        return numpy.asarray(correct / total, dtype=y.dtype),
+
+    def backward(self, inputs, grad_outputs):
+        raise RuntimeError('Accuracy is not differentiable: compute the loss for backward')
+
+
+def accuracy(y, t, ignore_label=None):
+    """Classification accuracy, as ``chainer.functions.accuracy``.
+
+    .. math:: \\mathrm{acc} = \\frac{1}{|S|} \\sum_{i \\in S} [\\arg\\max_c y_{i,c} = t_i]
+
+    over the labels ``S`` that are not ``ignore_label`` (0 if there are none).
+
+    Args:
+        y (Variable or ndarray): scores of shape ``(N, C)`` or ``(N, C, ...)``;
+            trailing axes of length 1 beyond ``t``'s are allowed.
+        t (Variable or ndarray): integer labels of shape ``(N,)`` or ``(N, ...)``.
+        ignore_label (int or None): a label that is not counted.
+
+    Returns:
+        Variable: a scalar of ``y``'s dtype. It is not part of any graph
+        (no creator, no gradient): accuracy is a metric, not a loss.
+    """
+    with no_backprop_mode():
+        acc = Accuracy(ignore_label)(y, t)
+    acc.requires_grad = False
+    return acc

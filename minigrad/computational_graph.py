@@ -226,15 +226,21 @@ class ComputationalGraph:
         drawn = [node for node in self.nodes if not (self.remove_variable and not _is_function(node))]
         param_names, clusters = self._grouping(drawn)
 
+        # The style part of a node's attributes is the same for every node of
+        # a kind: format it once (graphs may have 100,000s of nodes).
+        func_shape, func_style = _style_text('box', self.function_style)
+        var_shape, var_style = _style_text('oval', self.variable_style)
+        record = ('record', 'Mrecord')
+
         def node_line(node):
             if _is_function(node):
-                attrs = {'label': node.label, 'shape': 'box'}
-                attrs.update(self.function_style or {})
+                label = _quote(node.label, func_shape in record)
+                style = func_style
             else:
-                attrs = {'label': self._variable_label(node, param_names.get(id(node))),
-                         'shape': 'oval'}
-                attrs.update(self.variable_style or {})
-            return '{} [{}];'.format(ids[id(node)], _attributes(attrs))
+                label = _quote(self._variable_label(node, param_names.get(id(node))),
+                               var_shape in record)
+                style = var_style
+            return '{} [label={}, {}];'.format(ids[id(node)], label, style)
 
         by_cluster = collections.defaultdict(list)
         for node in drawn:
@@ -335,7 +341,7 @@ class ComputationalGraph:
         return param_names, clusters
 
     def _cluster_paths(self, by_cluster):
-        """The cluster paths to draw, in the model's depth-first order: those with nodes and their ancestors."""
+        """The paths of the clusters with nodes and of their ancestors, in the model's depth-first order."""
         wanted = set()
         for path in by_cluster:
             while path:
@@ -434,7 +440,9 @@ def _quote(text, record=False):
     return '"{}"'.format(text)
 
 
-def _attributes(attrs):
-    record = str(attrs.get('shape')) in ('record', 'Mrecord')
-    return ', '.join('{}={}'.format(key, _quote(value, record and key == 'label'))
-                    for key, value in attrs.items())
+def _style_text(shape, style):
+    """``(shape, 'shape="box", fillcolor=...')``: a node kind's attributes after its label."""
+    attrs = {'shape': shape}
+    attrs.update(style or {})
+    attrs.pop('label', None)    # every node has its own label
+    return str(attrs['shape']), ', '.join('{}={}'.format(key, _quote(value)) for key, value in attrs.items())

@@ -19,7 +19,9 @@ class ReLU(Function):
         return numpy.maximum(inputs[0], 0),
 
     def backward(self, inputs, grad_outputs):
-        return grad_outputs[0] * (self.output_data[0] > 0),
+        # y >= 0, so sign(y) is the 0/1 mask [x > 0] already in y's dtype:
+        # cheaper than multiplying by a boolean array, which NumPy must cast.
+        return grad_outputs[0] * numpy.sign(self.output_data[0]),
 
 
 def relu(x):

@@ -6,7 +6,7 @@ from minigrad.core import Function
 
 
 class SigmoidCrossEntropy(Function):
-    """``loss = -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))``; see :func:`sigmoid_cross_entropy`."""
+    """``loss = max(x, 0) - t x + log(1 + exp(-|x|))``; see :func:`sigmoid_cross_entropy`."""
 
     ignore_label = -1
 
@@ -31,8 +31,8 @@ class SigmoidCrossEntropy(Function):
             where = tuple(int(i) for i in numpy.argwhere(bad)[0])
             raise type_check.InvalidType(
                 name, 't in (0, 1, ignore_label == -1)',
-                't[{}] == {} ({} bad labels)'.format(
-                    ', '.join(map(str, where)), t[where], int(bad.sum())))
+                't[{}] == {} ({} of {} labels bad)'.format(
+                    ', '.join(map(str, where)), t[where], int(bad.sum()), t.size))
 
     def forward(self, inputs):
         x, t = inputs

@@ -48,8 +48,8 @@ class SoftmaxCrossEntropy(Function):
             raise type_check.InvalidType(
                 name, '0 <= t < x.shape[1] == {} or t == ignore_label == {}'.format(
                     n_class, self.ignore_label),
-                't[{}] == {} ({} bad labels)'.format(
-                    ', '.join(map(str, where)), t[where], int(bad.sum())))
+                't[{}] == {} ({} of {} labels bad)'.format(
+                    ', '.join(map(str, where)), t[where], int(bad.sum()), t.size))
         if self.class_weight is not None:
             type_check.expect_equal(name, 'class_weight.shape', self.class_weight.shape,
                                     '(x.shape[1],)', (n_class,))
@@ -101,7 +101,8 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
     label ``t`` that is not ``ignore_label``:
 
     .. math:: \\ell = -w_t \\log \\frac{e^{x_t}}{\\sum_c e^{x_c}}, \\qquad
-              \\frac{\\partial \\ell}{\\partial x_c} = w_t \\big(\\mathrm{softmax}(x)_c - [c = t]\\big)
+              \\frac{\\partial \\ell}{\\partial x_c}
+              = w_t \\big(\\mathrm{softmax}(x)_c - [c = t]\\big)
 
     where ``w_t`` is ``class_weight[t]`` (1 without class weights). The
     log-softmax is shifted by the max, so logits of ``1e4`` stay finite.

@@ -1,0 +1,39 @@
+"""F.tanh (minigrad/functions/activation/tanh.py)."""
+import math
+
+import numpy
+import pytest
+
+import minigrad.functions as F
+from minigrad import Variable, gradient_check
+from minigrad.type_check import InvalidType
+
+
+@pytest.mark.parametrize('shape', [(), (5,), (2, 3), (2, 3, 2, 2)])
+def test_forward_and_backward(shape):
+    x = numpy.random.RandomState(0).uniform(-2, 2, shape)
+    expected = numpy.vectorize(math.tanh)(x)
+    numpy.testing.assert_allclose(F.tanh(x).data, expected, rtol=1e-12)
+    gy = numpy.random.RandomState(1).uniform(-1, 1, shape)
+    gradient_check.check_backward(F.tanh, x, gy, dtype=numpy.float64)
+
+
+def test_by_hand_float32():
+    x = Variable(numpy.array([0.0, 1e4, -1e4], dtype=numpy.float32))
+    y = F.tanh(x)
+    assert y.dtype == numpy.float32
+    numpy.testing.assert_array_equal(y.data, [0.0, 1.0, -1.0])
+    F.sum(y).backward()                      # 1 - tanh(x)^2
+    assert x.grad.dtype == numpy.float32
+    numpy.testing.assert_array_equal(x.grad, [1.0, 0.0, 0.0])
+
+
+def test_keeps_only_the_output():
+    y = F.tanh(Variable(numpy.ones(3)))
+    assert y.creator._retained_inputs == ()
+    assert y.creator.output_data[0] is y.data
+
+
+def test_integer_input_is_rejected():
+    with pytest.raises(InvalidType, match=r'Tanh: expect x\.dtype\.kind == "f", actual x\.dtype == int'):
+        F.tanh(numpy.array([1, 2]))

@@ -14,3 +14,5 @@ from minigrad import initializers, serializers, links                    # NOQA
 # -- reporter, training --
 
 # -- models, summary --
+from minigrad import models                                               # NOQA
+from minigrad.utils.summary import summary                                # NOQA

@@ -12,6 +12,7 @@ from minigrad.link import Link, Chain, ChainList, Sequential             # NOQA
 from minigrad import initializers, serializers, links                    # NOQA
 
 # -- reporter, training --
+from minigrad.reporter import Reporter, report, report_scope             # NOQA
 
 # -- models, summary --
 from minigrad import models                                               # NOQA

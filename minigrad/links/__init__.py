@@ -4,3 +4,4 @@ from minigrad.links.connection.convolution_2d import Convolution2D              
 from minigrad.links.normalization.batch_normalization import BatchNormalization       # NOQA
 
 # -- model --
+from minigrad.links.model.classifier import Classifier                              # NOQA

@@ -1,0 +1,1 @@
+"""Model links that wrap a predictor, as ``chainer.links.model``."""

@@ -13,6 +13,7 @@ from minigrad import initializers, serializers, links                    # NOQA
 
 # -- reporter, training --
 from minigrad.reporter import Reporter, report, report_scope             # NOQA
+from minigrad import training                                             # NOQA
 
 # -- models, summary --
 from minigrad import models                                               # NOQA

@@ -1,0 +1,43 @@
+"""Write output files atomically: into a temporary file beside the target, then rename.
+
+The same scheme as :func:`minigrad.serializers.save_npz`, for the files
+extensions write with other writers (JSON logs, plots, graphs, snapshots
+made by a custom ``savefun``): a reader, or a crash, never sees half a file,
+and a failed write leaves the previous file as it was.
+"""
+import contextlib
+import os
+import uuid
+
+
+def _temp_path(path):
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.path.join(folder, '.{}.{}.tmp'.format(os.path.basename(path), uuid.uuid4().hex[:12]))
+
+
+def atomic_save(path, save):
+    """Call ``save(temp_path)`` to write the file, then rename it to ``path``.
+
+    On any error the temporary file is removed and ``path`` is untouched.
+    """
+    path = os.fspath(path)
+    temp = _temp_path(path)
+    try:
+        save(temp)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
+
+
+def atomic_write_text(path, text):
+    """Write the string ``text`` to ``path`` atomically (UTF-8), flushed to disk."""
+
+    def save(temp):
+        with open(temp, 'x', encoding='utf-8') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+    atomic_save(path, save)

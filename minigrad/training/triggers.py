@@ -1,0 +1,152 @@
+"""Triggers: callables ``trigger(trainer) -> bool`` that decide when something happens.
+
+The trainer asks its stop trigger before every iteration and each
+extension's trigger after it.  A trigger is usually written as a pair,
+``(10, 'epoch')`` or ``(500, 'iteration')``, which :func:`get_trigger`
+turns into an :class:`IntervalTrigger`.
+"""
+import numbers
+
+from minigrad import type_check
+
+
+_UNITS = ('epoch', 'iteration')
+
+
+def _check_unit(func_name, unit):
+    type_check.expect(unit in _UNITS, func_name, "unit in ('epoch', 'iteration')",
+                      'unit == {!r}'.format(unit))
+
+
+def _check_period(func_name, name, value):
+    type_check.expect(isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0,
+                      func_name, '{} to be a positive number'.format(name),
+                      '{} == {!r}'.format(name, value))
+
+
+class IntervalTrigger:
+    """Fires every ``period`` epochs or iterations.
+
+    With ``unit='epoch'`` it fires at the iteration whose update crosses a
+    multiple of ``period`` in ``epoch_detail`` (``floor(before / period) !=
+    floor(after / period)``), so fractional periods such as 0.5 work.
+
+    Args:
+        period (int or float): the interval.
+        unit (str): ``'epoch'`` or ``'iteration'``.
+    """
+
+    def __init__(self, period, unit):
+        _check_unit('IntervalTrigger', unit)
+        _check_period('IntervalTrigger', 'period', period)
+        self.period = period
+        self.unit = unit
+        # The values seen at the previous call; -1 means "ask the updater"
+        # (a snapshot from before they were saved).
+        self._previous_iteration = 0
+        self._previous_epoch_detail = 0.
+
+    def __call__(self, trainer):
+        """True when the interval has passed since the previous call."""
+        updater = trainer.updater
+        if self.unit == 'epoch':
+            now = updater.epoch_detail
+            before = self._previous_epoch_detail
+            if before < 0:
+                before = updater.previous_epoch_detail or 0.
+        else:
+            now = updater.iteration
+            before = self._previous_iteration
+            if before < 0:
+                before = now - 1
+        fire = before // self.period != now // self.period
+        self._previous_iteration = updater.iteration
+        if hasattr(updater, 'epoch_detail'):
+            self._previous_epoch_detail = updater.epoch_detail
+        return fire
+
+    def get_training_length(self):
+        """``(period, unit)``: the training length when this is the stop trigger."""
+        return self.period, self.unit
+
+    def serialize(self, serializer):
+        self._previous_iteration = int(serializer('previous_iteration', self._previous_iteration))
+        self._previous_epoch_detail = float(
+            serializer('previous_epoch_detail', self._previous_epoch_detail))
+
+    def __repr__(self):
+        return 'IntervalTrigger({}, {!r})'.format(self.period, self.unit)
+
+
+class ManualScheduleTrigger:
+    """Fires when the training reaches each of the given points.
+
+    Args:
+        points (int, float or list of them): the epochs or iterations at
+            which to fire, e.g. ``[10, 20]``.
+        unit (str): ``'epoch'`` or ``'iteration'``.
+
+    Attributes:
+        finished (bool): True once the last point has been passed.
+    """
+
+    def __init__(self, points, unit):
+        _check_unit('ManualScheduleTrigger', unit)
+        points = list(points) if isinstance(points, (list, tuple)) else [points]
+        type_check.expect(len(points) > 0, 'ManualScheduleTrigger', 'at least one point',
+                          'points == []')
+        for p in points:
+            _check_period('ManualScheduleTrigger', 'every point', p)
+        self.points = points
+        self.unit = unit
+        self.finished = False
+        self._previous_iteration = 0
+        self._previous_epoch_detail = 0.
+
+    def __call__(self, trainer):
+        updater = trainer.updater
+        if self.unit == 'epoch':
+            now = updater.epoch_detail
+            before = self._previous_epoch_detail
+            if before < 0:
+                before = updater.previous_epoch_detail or 0.
+        else:
+            now = updater.iteration
+            before = self._previous_iteration
+            if before < 0:
+                before = now - 1
+        fire = any(before < p <= now for p in self.points)
+        if now >= max(self.points):
+            self.finished = True
+        self._previous_iteration = updater.iteration
+        if hasattr(updater, 'epoch_detail'):
+            self._previous_epoch_detail = updater.epoch_detail
+        return fire
+
+    def serialize(self, serializer):
+        self._previous_iteration = int(serializer('previous_iteration', self._previous_iteration))
+        self._previous_epoch_detail = float(
+            serializer('previous_epoch_detail', self._previous_epoch_detail))
+        self.finished = bool(serializer('finished', self.finished))
+
+
+def _never_fire_trigger(trainer):
+    return False
+
+
+def get_trigger(trigger):
+    """Turn ``trigger`` into a trigger callable.
+
+    Args:
+        trigger: a callable (returned as it is), None (a trigger that
+            never fires), or a pair ``(period, unit)`` such as ``(1, 'epoch')``
+            (an :class:`IntervalTrigger`).
+    """
+    if callable(trigger):
+        return trigger
+    if trigger is None:
+        return _never_fire_trigger
+    type_check.expect(isinstance(trigger, (tuple, list)) and len(trigger) == 2, 'get_trigger',
+                      "a callable, None or a pair (period, unit) such as (1, 'epoch')",
+                      'trigger == {!r}'.format(trigger))
+    return IntervalTrigger(*trigger)

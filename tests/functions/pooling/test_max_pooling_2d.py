@@ -1,0 +1,354 @@
+"""F.max_pooling_2d (minigrad/functions/pooling/max_pooling_2d.py)."""
+import itertools
+
+import numpy
+import pytest
+
+import minigrad.functions as F
+from minigrad import Variable, gradient_check
+from minigrad.type_check import InvalidType
+
+
+# ---------------------------------------------------------------------------
+# Independent references
+
+def window_starts(size, k, s, p, cover_all):
+    """Starts of the windows along one axis (padded coordinates), by sliding.
+
+    None when the kernel is wider than the padded input, or when, without
+    cover_all, the last window ends before the last real pixel (both refused).
+    """
+    if k > size + 2 * p:
+        return None
+    starts = [0]
+    while True:
+        if cover_all and starts[-1] + k >= size + 2 * p:
+            break
+        if not cover_all and starts[-1] + s + k > size + 2 * p:
+            break
+        starts.append(starts[-1] + s)
+    if not cover_all and starts[-1] + k < p + size:
+        return None
+    return starts
+
+
+def _pairs(ksize, stride, pad):
+    kh, kw = ksize if isinstance(ksize, tuple) else (ksize, ksize)
+    stride = ksize if stride is None else stride
+    sy, sx = stride if isinstance(stride, tuple) else (stride, stride)
+    ph, pw = pad if isinstance(pad, tuple) else (pad, pad)
+    return kh, kw, sy, sx, ph, pw
+
+
+def pool_windows(x, ksize, stride, pad, cover_all):
+    """Yield (i, j, window, its top-left pixel); windows are (N, C, KH, KW), padding -inf."""
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    n, c, h, w = x.shape
+    ys = window_starts(h, kh, sy, ph, cover_all)
+    xs = window_starts(w, kw, sx, pw, cover_all)
+    padded = numpy.full((n, c, h + 2 * ph + kh + sy, w + 2 * pw + kw + sx), -numpy.inf)
+    padded[:, :, ph:ph + h, pw:pw + w] = x
+    for i, y0 in enumerate(ys):
+        for j, x0 in enumerate(xs):
+            yield i, j, padded[:, :, y0:y0 + kh, x0:x0 + kw], (y0 - ph, x0 - pw)
+
+
+def max_pool_by_loops(x, ksize, stride=None, pad=0, cover_all=True, gy=None):
+    """Output, argmax indexes (first maximum, numpy.argmax order) and the gradient of x."""
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    n, c, h, w = x.shape
+    oh = len(window_starts(h, kh, sy, ph, cover_all))
+    ow = len(window_starts(w, kw, sx, pw, cover_all))
+    y = numpy.empty((n, c, oh, ow))
+    idx = numpy.empty((n, c, oh, ow), dtype=numpy.int64)
+    gx = numpy.zeros((n, c, h, w))
+    for i, j, window, (top, left) in pool_windows(x, ksize, stride, pad, cover_all):
+        for b in range(n):
+            for ch in range(c):
+                flat = window[b, ch].ravel()
+                k = int(numpy.argmax(flat))
+                y[b, ch, i, j] = flat[k]
+                idx[b, ch, i, j] = k
+                r, q = top + k // kw, left + k % kw
+                if gy is not None and 0 <= r < h and 0 <= q < w:
+                    gx[b, ch, r, q] += gy[b, ch, i, j]
+    return y, idx, gx
+
+
+def no_ties(shape, seed):
+    """Distinct values 0.1 apart (far more than gradient_check's eps), shuffled, of both signs."""
+    size = int(numpy.prod(shape))
+    perm = numpy.random.RandomState(seed).permutation(size)
+    return ((perm - size / 2) * 0.1).reshape(shape)
+
+
+def has_all_padding_window(size, k, s, p, cover_all):
+    """Whether some window holds no real pixel (it reads only padding)."""
+    starts = window_starts(size, k, s, p, cover_all)
+    return any(start + k <= p or start >= p + size for start in starts)
+
+
+# ---------------------------------------------------------------------------
+# Backward against numerical gradients
+
+H, W = 5, 7
+GRID = list(itertools.product([2, 3, (2, 3)], [None, 1, 2, 3], [0, 1], [False, True]))
+
+
+def _geometry(ksize, stride, pad, cover_all):
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    ys = window_starts(H, kh, sy, ph, cover_all)
+    xs = window_starts(W, kw, sx, pw, cover_all)
+    if ys is None or xs is None:
+        return 'refused'
+    if (has_all_padding_window(H, kh, sy, ph, cover_all)
+            or has_all_padding_window(W, kw, sx, pw, cover_all)):
+        return 'all-padding window'     # see test_padding_never_wins_a_whole_window
+    return 'ok'
+
+
+@pytest.mark.parametrize('ksize, stride, pad, cover_all',
+                         [g for g in GRID if _geometry(*g) != 'all-padding window'])
+def test_backward_grid(ksize, stride, pad, cover_all):
+    x = no_ties((2, 2, H, W), 0)
+
+    def f(x):
+        return F.max_pooling_2d(x, ksize, stride=stride, pad=pad, cover_all=cover_all)
+
+    if _geometry(ksize, stride, pad, cover_all) == 'refused':
+        with pytest.raises(InvalidType, match=r'^Invalid operation in MaxPooling2D: expect an '
+                                              r'integer output .*, or cover_all=True'):
+            f(x)
+        return
+    y = f(x)
+    gy = numpy.random.RandomState(1).uniform(-1, 1, y.shape)
+    expected_y, _, expected_gx = max_pool_by_loops(x, ksize, stride, pad, cover_all, gy)
+    numpy.testing.assert_array_equal(y.data, expected_y)
+    gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
+    xv = Variable(x)
+    y = f(xv)
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
+
+
+def test_grid_covers_each_kind():
+    kinds = {_geometry(*g) for g in GRID}
+    assert kinds == {'ok', 'refused', 'all-padding window'}
+    assert sum(_geometry(*g) == 'ok' for g in GRID) >= 30
+
+
+# ---------------------------------------------------------------------------
+# Forward against loops; ties; padding
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('ksize, stride, pad, cover_all', [
+    (2, None, 0, True), (3, 2, 1, True), ((2, 3), (1, 2), (1, 0), False), (3, 1, 1, False),
+    (3, 3, 0, True)])
+def test_forward_and_indices_match_loops(dtype, ksize, stride, pad, cover_all):
+    # small integers: plenty of ties
+    x = numpy.random.RandomState(2).randint(-3, 3, (2, 3, 7, 9)).astype(dtype)
+    y, indexes = F.max_pooling_2d(x, ksize, stride, pad, cover_all, return_indices=True)
+    expected_y, expected_idx, _ = max_pool_by_loops(x, ksize, stride, pad, cover_all)
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.data, expected_y)
+    assert indexes.dtype == numpy.int64
+    numpy.testing.assert_array_equal(indexes, expected_idx)
+
+
+@pytest.mark.parametrize('ksize, stride, pad, cover_all', [
+    (2, 1, 0, False), (3, 1, 1, True), (3, 2, 1, True), ((3, 2), (2, 1), (0, 1), True)])
+def test_ties_send_the_gradient_to_the_first_maximum(ksize, stride, pad, cover_all):
+    x = Variable(numpy.random.RandomState(3).randint(0, 2, (2, 2, 6, 7)).astype(numpy.float64))
+    y = F.max_pooling_2d(x, ksize, stride, pad, cover_all)
+    gy = numpy.random.RandomState(4).uniform(-1, 1, y.shape)
+    y.grad = gy
+    y.backward()
+    _, _, expected = max_pool_by_loops(x.data, ksize, stride, pad, cover_all, gy)
+    numpy.testing.assert_allclose(x.grad, expected, atol=1e-14)
+
+
+def test_ties_by_hand():
+    x = Variable(numpy.array([[[[1.0, 5.0], [5.0, 0.0]]]]))
+    y, indexes = F.max_pooling_2d(x, 2, return_indices=True)
+    assert indexes.tolist() == [[[[1]]]]       # (0, 1) comes before (1, 0)
+    y.grad = numpy.array([[[[7.0]]]])
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [[[[0, 7], [0, 0]]]])
+    # all equal: the top-left one
+    x = Variable(numpy.full((1, 1, 2, 2), -2.0))
+    F.sum(F.max_pooling_2d(x, 2)).backward()
+    numpy.testing.assert_array_equal(x.grad, [[[[1, 0], [0, 0]]]])
+
+
+@pytest.mark.parametrize('ksize, stride, pad', [(3, 1, 1), (3, 2, 1), (2, 1, 1), (3, 1, 2)])
+def test_padding_never_wins(ksize, stride, pad):
+    x = Variable(-1.0 - no_ties((2, 2, 5, 6), 5) ** 2)     # all <= -1
+    y = F.max_pooling_2d(x, ksize, stride, pad)
+    assert numpy.all(y.data <= -1)         # never the zero (nor -inf) of the padding
+    expected, _, _ = max_pool_by_loops(x.data, ksize, stride, pad, True)
+    numpy.testing.assert_array_equal(y.data, expected)
+    F.sum(y).backward()
+    # every output's gradient reached a real pixel
+    assert x.grad.sum() == y.size
+
+
+def _accepted(ksize, stride, pad, cover_all, size):
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    return (window_starts(size, kh, sy, ph, cover_all) is not None
+            and window_starts(size, kw, sx, pw, cover_all) is not None)
+
+
+ALL_PADDING_CASES = [
+    # size, ksize, stride, pad, cover_all
+    (5, 2, 2, 1, True),      # windows at -1..0, 1..2, 3..4 and cover_all's 5..6 (all padding)
+    (4, 1, 2, 0, True),      # a 1x1 window at 4, past the image
+    (5, 2, 1, 2, False),     # the first window -2..-1 is all padding
+    (6, 3, 2, 2, True),      # windows start at -2, 0, 2, 4 and 6 (past the image's 0..5)
+]
+
+
+@pytest.mark.parametrize('size, ksize, stride, pad, cover_all', ALL_PADDING_CASES)
+def test_padding_never_wins_a_whole_window(size, ksize, stride, pad, cover_all):
+    """A window of padding only would output -inf: refuse the geometry or keep outputs finite."""
+    assert _accepted(ksize, stride, pad, cover_all, size)
+    assert has_all_padding_window(size, ksize, stride, pad, cover_all)
+    x = Variable(no_ties((1, 2, size, size), 6))
+    try:
+        y = F.max_pooling_2d(x, ksize, stride, pad, cover_all)
+    except InvalidType as e:
+        assert str(e).startswith('Invalid operation in MaxPooling2D: expect ')
+        return
+    assert numpy.all(numpy.isfinite(y.data)), y.data
+    F.sum(y).backward()
+    assert numpy.all(numpy.isfinite(x.grad))
+
+
+def test_stride_defaults_to_ksize():
+    x = Variable(no_ties((2, 2, 6, 9), 7))
+    y = F.max_pooling_2d(x, (2, 3))
+    assert y.shape == (2, 2, 3, 3)
+    assert y.creator.label == 'MaxPooling2D 2x3 s2x3'
+    numpy.testing.assert_array_equal(y.data, max_pool_by_loops(x.data, (2, 3), (2, 3))[0])
+    # disjoint windows: each 2x3 block of the gradient holds exactly one 1
+    F.sum(y).backward()
+    blocks = x.grad.reshape(2, 2, 3, 2, 3, 3).sum(axis=(3, 5))
+    numpy.testing.assert_array_equal(blocks, numpy.ones((2, 2, 3, 3)))
+
+
+def test_return_indices_survive_backward():
+    x = Variable(no_ties((1, 2, 4, 4), 8))
+    y, indexes = F.max_pooling_2d(x, 2, return_indices=True)
+    before = indexes.copy()
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(indexes, before)
+    # the gradient lands where the indexes say
+    for b, c, i, j in numpy.ndindex(*indexes.shape):
+        k = indexes[b, c, i, j]
+        assert x.grad[b, c, 2 * i + k // 2, 2 * j + k % 2] == 1
+    assert x.grad.sum() == y.size
+
+
+def test_float32_in_float32_out_and_gradients():
+    x = Variable(no_ties((2, 3, 7, 7), 9).astype(numpy.float32))
+    y = F.max_pooling_2d(x, 3, 2)
+    assert y.dtype == numpy.float32
+    F.sum(y * y).backward()
+    assert x.grad.dtype == numpy.float32
+    _, _, expected = max_pool_by_loops(x.data.astype(numpy.float64), 3, 2, 0, True,
+                                       gy=2 * y.data.astype(numpy.float64))
+    numpy.testing.assert_allclose(x.grad, expected, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# The seeds: AlexBN's three 3/2 poolings
+
+@pytest.mark.parametrize('cover_all', [True, False])
+def test_alexnet_pooling_sizes(cover_all):
+    x = numpy.zeros((1, 256, 55, 55), numpy.float32)
+    sizes = [55]
+    for _ in range(3):
+        x = F.max_pooling_2d(x, 3, stride=2, cover_all=cover_all).data
+        sizes.append(x.shape[2])
+        assert x.shape[3] == x.shape[2]
+    assert sizes == [55, 27, 13, 6]
+    assert x.shape == (1, 256, 6, 6)
+    assert x.size == 256 * 6 * 6 == 9216
+
+
+# ---------------------------------------------------------------------------
+# Label and memory
+
+def test_label():
+    x = Variable(numpy.zeros((1, 1, 55, 55), numpy.float32))
+    assert F.max_pooling_2d(x, 3, stride=2).creator.label == 'MaxPooling2D 3x3 s2'
+    assert F.max_pooling_2d(x, (3, 2), (1, 2), pad=1).creator.label == \
+        'MaxPooling2D 3x2 s1x2 p1'
+
+
+def _ndarray_attributes(func):
+    return {k: v for k, v in vars(func).items() if isinstance(v, numpy.ndarray)}
+
+
+def test_keeps_only_a_small_index_array():
+    x = Variable(no_ties((2, 3, 9, 9), 10).astype(numpy.float32))
+    y = F.max_pooling_2d(x, 3, stride=2)
+    func = y.creator
+    assert func._retained_inputs == ()             # not x
+    assert func.output_data == (None,)             # not y
+    held = _ndarray_attributes(func)
+    assert list(held) == ['indexes']
+    assert held['indexes'].shape == y.shape
+    assert held['indexes'].dtype.itemsize == 1     # 9 offsets fit in one byte
+    F.sum(y).backward()
+    assert _ndarray_attributes(func) == {}
+    assert func.output_data is None
+
+
+def test_index_dtype_grows_with_the_window():
+    # 17 x 17 = 289 offsets do not fit in one byte
+    y = F.max_pooling_2d(Variable(no_ties((1, 1, 17, 17), 11)), 17)
+    assert y.creator.indexes.dtype.itemsize == 2
+    assert y.creator.indexes.dtype.kind in 'iu'
+
+
+# ---------------------------------------------------------------------------
+# Bad inputs
+
+def _raises(match, *args, **kwargs):
+    with pytest.raises(InvalidType, match=match) as info:
+        F.max_pooling_2d(*args, **kwargs)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    assert str(info.value).startswith('Invalid operation in MaxPooling2D: expect ')
+    return str(info.value)
+
+
+def test_wrong_ndim_and_dtype():
+    _raises(r'expect x\.ndim == 4, actual x\.ndim == 3 \(shape \(2, 5, 5\)\)',
+            numpy.zeros((2, 5, 5)), 2)
+    _raises(r'expect x\.dtype\.kind == "f", actual x\.dtype == int64',
+            numpy.zeros((1, 1, 4, 4), numpy.int64), 2)
+
+
+def test_kernel_larger_than_padded_input():
+    _raises(r'expect kernel height <= padded input 4 \(2 \+ 2 \* pad 1\), actual kernel height 5',
+            numpy.zeros((1, 1, 2, 9)), 5, pad=1)
+
+
+def test_non_integer_output_size_needs_cover_all():
+    x = numpy.zeros((1, 1, 7, 7))
+    msg = _raises(r'expect an integer output height', x, 2, 2, cover_all=False)
+    assert '(7 + 2*0 - 2) / 2 + 1 = 3.5' in msg and 'cover_all=True' in msg
+    assert F.max_pooling_2d(x, 2, 2, cover_all=True).shape == (1, 1, 4, 4)
+    assert F.max_pooling_2d(x, 2, 2).shape == (1, 1, 4, 4)     # cover_all=True by default
+
+
+@pytest.mark.parametrize('args, kwargs, text', [
+    ((0,), {}, r'expect ksize > 0, actual ksize == \(0, 0\)'),
+    (((2, -1),), {}, r'expect ksize > 0, actual ksize == \(2, -1\)'),
+    ((2, 0), {}, r'expect stride > 0, actual stride == \(0, 0\)'),
+    ((2, (1, -2)), {}, r'expect stride > 0, actual stride == \(1, -2\)'),
+    ((2,), dict(pad=-1), r'expect pad >= 0, actual pad == \(-1, -1\)'),
+])
+def test_bad_numbers(args, kwargs, text):
+    _raises(text, numpy.zeros((1, 1, 6, 6)), *args, **kwargs)

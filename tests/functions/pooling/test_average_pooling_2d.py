@@ -1,0 +1,207 @@
+"""F.average_pooling_2d (minigrad/functions/pooling/average_pooling_2d.py)."""
+import itertools
+
+import numpy
+import pytest
+
+import minigrad.functions as F
+from minigrad import Variable, gradient_check
+from minigrad.type_check import InvalidType
+
+
+# ---------------------------------------------------------------------------
+# Independent reference
+
+def window_starts(size, k, s, p):
+    """Starts of the windows that fit in the padded input, by sliding; None if refused.
+
+    Refused: a kernel wider than the padded input, or a last window that ends
+    before the last real pixel (average pooling has no cover_all).
+    """
+    if k > size + 2 * p:
+        return None
+    starts = [0]
+    while starts[-1] + s + k <= size + 2 * p:
+        starts.append(starts[-1] + s)
+    if starts[-1] + k < p + size:
+        return None
+    return starts
+
+
+def _pairs(ksize, stride, pad):
+    kh, kw = ksize if isinstance(ksize, tuple) else (ksize, ksize)
+    stride = ksize if stride is None else stride
+    sy, sx = stride if isinstance(stride, tuple) else (stride, stride)
+    ph, pw = pad if isinstance(pad, tuple) else (pad, pad)
+    return kh, kw, sy, sx, ph, pw
+
+
+def avg_pool_by_loops(x, ksize, stride=None, pad=0, gy=None):
+    """Mean of each window with zero padding (divisor always KH*KW), and x's gradient."""
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    n, c, h, w = x.shape
+    ys, xs = window_starts(h, kh, sy, ph), window_starts(w, kw, sx, pw)
+    y = numpy.zeros((n, c, len(ys), len(xs)))
+    gx = numpy.zeros((n, c, h, w))
+    for b in range(n):
+        for ch in range(c):
+            for i, y0 in enumerate(ys):
+                for j, x0 in enumerate(xs):
+                    total = 0.0
+                    for k in range(kh):
+                        for l in range(kw):
+                            r, q = y0 + k - ph, x0 + l - pw
+                            if 0 <= r < h and 0 <= q < w:      # padding adds zero
+                                total += x[b, ch, r, q]
+                                if gy is not None:
+                                    gx[b, ch, r, q] += gy[b, ch, i, j] / (kh * kw)
+                    y[b, ch, i, j] = total / (kh * kw)
+    return y, gx
+
+
+def _data(shape, seed):
+    return numpy.random.RandomState(seed).uniform(-1, 1, shape)
+
+
+# ---------------------------------------------------------------------------
+# Backward against numerical gradients
+
+H, W = 5, 7
+GRID = list(itertools.product([2, 3, (2, 3)], [None, 1, 2, (1, 2)], [0, 1, (1, 0)]))
+
+
+def _refused(ksize, stride, pad):
+    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    return window_starts(H, kh, sy, ph) is None or window_starts(W, kw, sx, pw) is None
+
+
+@pytest.mark.parametrize('ksize, stride, pad', GRID)
+def test_backward_grid(ksize, stride, pad):
+    x = _data((2, 2, H, W), 0)
+
+    def f(x):
+        return F.average_pooling_2d(x, ksize, stride=stride, pad=pad)
+
+    if _refused(ksize, stride, pad):
+        with pytest.raises(InvalidType, match=r'^Invalid operation in AveragePooling2D: expect an '
+                                              r'integer output .*: change pad or stride'):
+            f(x)
+        return
+    y = f(x)
+    gy = _data(y.shape, 1)
+    expected_y, expected_gx = avg_pool_by_loops(x, ksize, stride, pad, gy)
+    numpy.testing.assert_allclose(y.data, expected_y, atol=1e-14)
+    gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
+    xv = Variable(x)
+    y = f(xv)
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
+
+
+def test_grid_has_both_valid_and_refused_geometries():
+    refused = [_refused(*g) for g in GRID]
+    assert any(refused) and refused.count(False) >= 20
+
+
+# ---------------------------------------------------------------------------
+# Forward
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('ksize, stride, pad', [
+    ((2, 3), None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0)), (3, 1, 1), (7, 1, 0)])
+def test_forward_matches_loops(dtype, ksize, stride, pad):
+    x = _data((2, 3, 8, 9), 2).astype(dtype)
+    y = F.average_pooling_2d(x, ksize, stride, pad)
+    assert y.dtype == dtype
+    tol = 1e-6 if dtype == numpy.float32 else 1e-14
+    numpy.testing.assert_allclose(y.data, avg_pool_by_loops(x.astype(numpy.float64), ksize,
+                                                            stride, pad)[0], rtol=tol, atol=tol)
+
+
+def test_padding_counts_as_zero_by_hand():
+    # ones, 2x2 windows with stride 1 and pad 1: corners see 1 pixel, edges 2, the middle 4
+    x = Variable(numpy.ones((1, 1, 2, 2)))
+    y = F.average_pooling_2d(x, 2, stride=1, pad=1)
+    numpy.testing.assert_array_equal(y.data, [[[[0.25, 0.5, 0.25],
+                                                 [0.5, 1.0, 0.5],
+                                                 [0.25, 0.5, 0.25]]]])
+    F.sum(y).backward()
+    # every pixel is in 4 windows, each passing on 1/4 of its gradient
+    numpy.testing.assert_array_equal(x.grad, numpy.ones((1, 1, 2, 2)))
+
+
+def test_stride_defaults_to_ksize():
+    x = Variable(numpy.arange(24.0).reshape(1, 1, 4, 6))
+    y = F.average_pooling_2d(x, (2, 3))
+    # blocks [[0,1,2],[6,7,8]] -> 4, [[3,4,5],[9,10,11]] -> 7, and 12 more below
+    numpy.testing.assert_array_equal(y.data, [[[[4.0, 7.0], [16.0, 19.0]]]])
+    assert y.creator.label == 'AveragePooling2D 2x3 s2x3'
+
+
+def test_float32_in_float32_out_and_gradients():
+    x = Variable(_data((2, 3, 6, 6), 3).astype(numpy.float32))
+    y = F.average_pooling_2d(x, 3, 1, 1)
+    assert y.dtype == numpy.float32
+    F.sum(y * y).backward()
+    assert x.grad.dtype == numpy.float32
+    _, expected = avg_pool_by_loops(x.data.astype(numpy.float64), 3, 1, 1,
+                                    gy=2 * y.data.astype(numpy.float64))
+    numpy.testing.assert_allclose(x.grad, expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# Label and memory
+
+def test_label():
+    x = Variable(numpy.zeros((1, 1, 6, 6)))
+    assert F.average_pooling_2d(x, 2).creator.label == 'AveragePooling2D 2x2 s2'
+    assert F.average_pooling_2d(x, 3, 1, 1).creator.label == 'AveragePooling2D 3x3 s1 p1'
+
+
+def test_keeps_no_array():
+    x = Variable(_data((2, 3, 6, 6), 4))
+    y = F.average_pooling_2d(x, 2)
+    func = y.creator
+    assert func._retained_inputs == ()
+    assert func.output_data == (None,)
+    assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
+    F.sum(y).backward()
+    assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
+
+
+# ---------------------------------------------------------------------------
+# Bad inputs
+
+def _raises(match, *args, **kwargs):
+    with pytest.raises(InvalidType, match=match) as info:
+        F.average_pooling_2d(*args, **kwargs)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    assert str(info.value).startswith('Invalid operation in AveragePooling2D: expect ')
+    return str(info.value)
+
+
+def test_wrong_ndim_and_dtype():
+    _raises(r'expect x\.ndim == 4, actual x\.ndim == 5', numpy.zeros((1, 1, 1, 4, 4)), 2)
+    _raises(r'expect x\.dtype\.kind == "f", actual x\.dtype == bool',
+            numpy.zeros((1, 1, 4, 4), bool), 2)
+
+
+def test_kernel_larger_than_padded_input():
+    _raises(r'expect kernel width <= padded input 3 \(3 \+ 2 \* pad 0\), actual kernel width 4',
+            numpy.zeros((1, 1, 9, 3)), (2, 4), 1)
+
+
+def test_non_integer_output_size():
+    msg = _raises(r'expect an integer output height', numpy.zeros((1, 1, 7, 7)), 2, 2)
+    assert '(7 + 2*0 - 2) / 2 + 1 = 3.5' in msg
+    assert 'cover_all' not in msg          # average pooling has none to offer
+
+
+@pytest.mark.parametrize('args, kwargs, text', [
+    ((0,), {}, r'expect ksize > 0, actual ksize == \(0, 0\)'),
+    ((2, -1), {}, r'expect stride > 0, actual stride == \(-1, -1\)'),
+    ((2,), dict(pad=(0, -1)), r'expect pad >= 0, actual pad == \(0, -1\)'),
+])
+def test_bad_numbers(args, kwargs, text):
+    _raises(text, numpy.zeros((1, 1, 6, 6)), *args, **kwargs)

@@ -17,7 +17,9 @@ import pytest
 import minigrad
 import minigrad.functions as F
 import minigrad.links as L
-from minigrad import optimizers, serializers
+from minigrad import datasets, iterators, optimizers, serializers, training
+from minigrad.optimizer_hooks import WeightDecay
+from minigrad.training import extensions
 from minigrad.type_check import InvalidType
 
 
@@ -279,3 +281,187 @@ def test_save_into_a_missing_folder_creates_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing'):
         serializers.save_npz(target, make_net(0))
     assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# Snapshots and resuming
+
+class DropoutNet(minigrad.Chain):
+    """Net with dropout, so the run also depends on NumPy's random stream."""
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.net = Net()
+
+    def forward(self, x):
+        return self.net(F.dropout(x, 0.2))
+
+
+def tiny_data():
+    rng = numpy.random.RandomState(7)
+    x = rng.randn(23, 1, 4, 4).astype(numpy.float32)    # 23: batches of 5 wrap around epochs
+    t = rng.randint(0, 4, 23).astype(numpy.int32)
+    return datasets.TupleDataset(x, t)
+
+
+def make_trainer(out, stop, model_seed, snapshot_every=None, snapshot_name=None,
+                 extra_extensions=()):
+    """A Classifier(conv-BN-relu-pool-linear with dropout), MomentumSGD + WeightDecay, a
+    shuffling iterator; built identically except for the initial weights (``model_seed``)."""
+    numpy.random.seed(model_seed)
+    model = L.Classifier(DropoutNet())
+    optimizer = optimizers.MomentumSGD(lr=0.05)
+    optimizer.setup(model)
+    optimizer.add_hook(WeightDecay(1e-3))
+    iterator = iterators.SerialIterator(tiny_data(), 5, shuffle=True)
+    updater = training.StandardUpdater(iterator, optimizer)
+    trainer = training.Trainer(updater, (stop, 'iteration'), out=str(out))
+    if snapshot_every:
+        kwargs = {} if snapshot_name is None else {'filename': snapshot_name}
+        trainer.extend(extensions.snapshot(**kwargs), trigger=(snapshot_every, 'iteration'))
+    for ext, trigger in extra_extensions:
+        trainer.extend(ext, trigger=trigger)
+    return trainer, model, optimizer
+
+
+def full_state(model, optimizer, trainer):
+    state = model_state(model)
+    state.update(('optimizer ' + k, v) for k, v in optimizer_state(optimizer).items())
+    iterator = trainer.updater.get_iterator('main')
+    state['iterator position'] = iterator.current_position
+    state['iterator epoch'] = iterator.epoch
+    state['iteration'] = trainer.updater.iteration
+    return state
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_at(iteration):
+    def extension(trainer):
+        if trainer.updater.iteration == iteration:
+            raise Crash('the machine went down at iteration {}'.format(iteration))
+    extension.name = 'crash'
+    return extension
+
+
+def uninterrupted(tmp_path, stop):
+    numpy.random.seed(0)
+    trainer, model, optimizer = make_trainer(tmp_path / 'straight', stop, model_seed=0)
+    trainer.run()
+    return full_state(model, optimizer, trainer)
+
+
+def test_resume_after_a_crash_is_bit_identical_to_an_uninterrupted_run(tmp_path):
+    stop = 14                     # about three epochs of 23 examples in batches of 5
+    expected = uninterrupted(tmp_path, stop)
+
+    # The same run, snapshotting every 4 iterations, dies at iteration 10.
+    out = tmp_path / 'crashed'
+    trainer, _, _ = make_trainer(out, stop, model_seed=0, snapshot_every=4,
+                                 extra_extensions=[(crash_at(10), (1, 'iteration'))])
+    with pytest.raises(Crash):
+        trainer.run(show_loop_exception_msg=False)
+    assert sorted(os.listdir(out)) == ['snapshot_iter_4', 'snapshot_iter_8']
+
+    # A new process: other weights, another random state; everything must come from the file.
+    resumed, model, optimizer = make_trainer(out, stop, model_seed=1, snapshot_every=4)
+    numpy.random.seed(12345)
+    serializers.load_npz(out / 'snapshot_iter_8', resumed)
+    assert resumed.updater.iteration == 8
+    resumed.run()
+    assert_same(expected, full_state(model, optimizer, resumed))
+
+
+def test_the_resume_check_would_see_a_different_random_stream(tmp_path):
+    """The check above is not vacuous: without the snapshot's random state (as with a
+    Chainer snapshot) the shuffles and dropout masks differ, and so do the weights."""
+    stop = 14
+    expected = uninterrupted(tmp_path, stop)
+    out = tmp_path / 'first'
+    first, _, _ = make_trainer(out, 8, model_seed=0, snapshot_every=8)
+    first.run()
+    resumed, model, optimizer = make_trainer(tmp_path / 'second', stop, model_seed=1)
+    numpy.random.seed(12345)
+    serializers.load_npz(out / 'snapshot_iter_8', resumed,
+                         ignore_names=lambda key: key.startswith('random_state/'))
+    resumed.run()
+    got = full_state(model, optimizer, resumed)
+    assert got['iteration'] == expected['iteration']
+    assert not numpy.array_equal(got['param /predictor/net/fc/W'],
+                                 expected['param /predictor/net/fc/W'])
+
+
+def test_resume_at_an_epoch_boundary(tmp_path):
+    stop = 10
+    expected = uninterrupted(tmp_path, stop)
+    out = tmp_path / 'first'
+    first, _, _ = make_trainer(out, 5, model_seed=0, snapshot_every=5)    # 25 examples: past epoch 1
+    first.run()
+    resumed, model, optimizer = make_trainer(tmp_path / 'second', stop, model_seed=3)
+    serializers.load_npz(out / 'snapshot_iter_5', resumed)
+    resumed.run()
+    assert_same(expected, full_state(model, optimizer, resumed))
+
+
+def test_a_snapshot_that_fails_midway_keeps_the_previous_snapshot(tmp_path, monkeypatch):
+    out = tmp_path / 'out'
+    trainer, _, _ = make_trainer(out, 6, model_seed=0, snapshot_every=2, snapshot_name='snapshot')
+    real = numpy.savez_compressed
+    calls = []
+
+    def disk_full_on_second_snapshot(file, **arrays):
+        calls.append(1)
+        real(file, **arrays)
+        if len(calls) == 2:
+            file.truncate(100)
+            raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(numpy, 'savez_compressed', disk_full_on_second_snapshot)
+    with pytest.raises(OSError, match='No space left'):
+        trainer.run(show_loop_exception_msg=False)
+    monkeypatch.undo()
+    assert sorted(os.listdir(out)) == ['snapshot']           # no temporary file
+    resumed, _, _ = make_trainer(tmp_path / 'again', 6, model_seed=1)
+    serializers.load_npz(out / 'snapshot', resumed)            # the first snapshot, whole
+    assert resumed.updater.iteration == 2
+
+
+def test_a_custom_savefun_that_fails_keeps_the_previous_snapshot(tmp_path):
+    out = tmp_path / 'out'
+    calls = []
+
+    def savefun(path, obj):
+        calls.append(path)
+        serializers.save_npz(path, obj)
+        if len(calls) == 2:
+            with open(path, 'r+b') as f:
+                f.truncate(10)
+            raise OSError(5, 'Input/output error')
+
+    numpy.random.seed(0)
+    trainer, _, _ = make_trainer(out, 6, model_seed=0)
+    trainer.extend(extensions.snapshot(savefun=savefun, filename='snap'), trigger=(2, 'iteration'))
+    with pytest.raises(OSError, match='Input/output error'):
+        trainer.run(show_loop_exception_msg=False)
+    assert calls[1] != str(out / 'snap')                       # it wrote to a temporary name
+    assert sorted(os.listdir(out)) == ['snap']
+    resumed, _, _ = make_trainer(tmp_path / 'again', 6, model_seed=1)
+    serializers.load_npz(out / 'snap', resumed)
+    assert resumed.updater.iteration == 2
+
+
+def test_snapshot_on_error_saves_a_whole_snapshot_of_the_crash_iteration(tmp_path):
+    out = tmp_path / 'out'
+    trainer, _, _ = make_trainer(out, 20, model_seed=0,
+                                 extra_extensions=[(crash_at(3), (1, 'iteration'))])
+    trainer.extend(extensions.snapshot(filename='on_error', snapshot_on_error=True),
+                   trigger=(100, 'iteration'))
+    with pytest.raises(Crash):
+        trainer.run(show_loop_exception_msg=False)
+    assert sorted(os.listdir(out)) == ['on_error']
+    resumed, _, _ = make_trainer(tmp_path / 'again', 20, model_seed=1)
+    serializers.load_npz(out / 'on_error', resumed)
+    assert resumed.updater.iteration == 3

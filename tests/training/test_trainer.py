@@ -283,3 +283,24 @@ def test_extensions_given_to_the_constructor(tmp_path):
     log = training.extensions.LogReport()
     trainer = make_trainer(tmp_path, extensions=[log])
     assert trainer.get_extension('LogReport') is log
+
+
+def test_no_graph_accumulates_over_iterations(tmp_path):
+    """The number of live Variables and Functions is the same at iteration 10 and 60."""
+    import gc
+
+    from minigrad.core import Function, Variable
+
+    trainer = make_trainer(tmp_path, stop=(60, 'iteration'))
+    trainer.extend(training.extensions.LogReport(trigger=(1, 'iteration'), log_name=None))
+    trainer.extend(training.extensions.DumpGraph('main/loss'))
+    counts = []
+
+    def count(trainer):
+        if trainer.updater.iteration in (10, 60):
+            gc.collect()
+            counts.append(sum(isinstance(o, (Variable, Function)) for o in gc.get_objects()))
+
+    trainer.extend(count, name='count', priority=-1000)
+    trainer.run()
+    assert counts[0] == counts[1]

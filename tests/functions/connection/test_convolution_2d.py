@@ -161,6 +161,27 @@ def test_forward_matches_loops(dtype, stride, pad, cover_all, dilate, groups):
     numpy.testing.assert_allclose(y.data, expected, rtol=tol, atol=tol)
 
 
+def test_non_contiguous_inputs():
+    # views as a user may pass them: transposed x, every-other-filter W, reversed bias
+    x = _data((2, 3, 6, 5), 19).transpose(0, 1, 3, 2)          # (2, 3, 5, 6)
+    W = _data((4, 3, 2, 3), 20)[::2]                            # (2, 3, 2, 3)
+    b = _data((2,), 21)[::-1]
+    assert not (x.flags.c_contiguous or W.flags.c_contiguous)
+    y = F.convolution_2d(x, W, b, stride=(1, 2), pad=1, cover_all=True)
+    numpy.testing.assert_allclose(y.data, conv_by_loops(x, W, b, (1, 2), 1, True), atol=1e-12)
+    # gradients do not depend on the memory layout
+    gy = _data(y.shape, 22)
+    grads = []
+    for arrays in ((x, W, b), tuple(numpy.ascontiguousarray(a) for a in (x, W, b))):
+        vs = [Variable(a) for a in arrays]
+        y = F.convolution_2d(*vs, stride=(1, 2), pad=1, cover_all=True)
+        y.grad = gy
+        y.backward()
+        grads.append([v.grad for v in vs])
+    for g_view, g_copy in zip(*grads):
+        numpy.testing.assert_allclose(g_view, g_copy, atol=1e-14)
+
+
 def test_by_hand():
     # a 3x3 image, a 2x2 filter of ones: each output is the sum of a 2x2 block, plus the bias
     x = numpy.arange(9.0).reshape(1, 1, 3, 3)

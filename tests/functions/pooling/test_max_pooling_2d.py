@@ -249,6 +249,16 @@ def test_return_indices_survive_backward():
     assert x.grad.sum() == y.size
 
 
+def test_return_indices_without_backprop():
+    from minigrad.configuration import no_backprop_mode
+    x = numpy.array([[[[1.0, 3.0], [4.0, 2.0]]]])
+    with no_backprop_mode():
+        y, indexes = F.max_pooling_2d(Variable(x), 2, return_indices=True)
+    assert y.creator is None
+    assert indexes.tolist() == [[[[2]]]]
+    assert y.data.tolist() == [[[[4.0]]]]
+
+
 def test_float32_in_float32_out_and_gradients():
     x = Variable(no_ties((2, 3, 7, 7), 9).astype(numpy.float32))
     y = F.max_pooling_2d(x, 3, 2)

@@ -72,7 +72,7 @@ def render():
         if found:
             lines.append('**Needs a clearer error:** {}.'.format('; '.join(found)))
             lines.append('')
-    return '\n'.join(lines)
+    return '\n'.join(line.rstrip() for line in lines)
 
 
 def main():

@@ -102,7 +102,8 @@ def test_backward_grid(stride, pad, cover_all, use_bias, groups, dilate):
     if problem is not None:
         # invalid geometry must be refused, with the reason in the message
         text = 'kernel' if problem == 'kernel' else 'integer output'
-        with pytest.raises(InvalidType, match='Invalid operation in Convolution2D: expect .*' + text):
+        with pytest.raises(InvalidType,
+                           match='^Invalid operation in Convolution2D: expect .*' + text):
             f(*inputs)
         return
     y = f(*inputs)

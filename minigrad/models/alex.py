@@ -17,17 +17,10 @@ Sizes, for ``x`` of shape ``(N, 3, 227, 227)``::
 The input channels of every layer are left to the first call (``None``),
 as in the example, so the parameters exist after one forward.
 """
-import minigrad
 import minigrad.functions as F
 import minigrad.links as L
 from minigrad.link import Chain
-
-
-def _report(values, observer):
-    """``minigrad.report(values, observer)`` if the reporter module is present."""
-    report = getattr(minigrad, 'report', None)
-    if report is not None:
-        report(values, observer)
+from minigrad.reporter import report
 
 
 class Alex(Chain):
@@ -73,7 +66,7 @@ class Alex(Chain):
         h = self.fc8(h)
         self.loss = F.softmax_cross_entropy(h, t)
         self.accuracy = F.accuracy(h, t)
-        _report({'loss': self.loss, 'accuracy': self.accuracy}, self)
+        report({'loss': self.loss, 'accuracy': self.accuracy}, self)
         return self.loss
 
 
@@ -124,5 +117,5 @@ class AlexBN(Chain):
         h = self.fc8(h)
         self.loss = F.softmax_cross_entropy(h, t)
         self.accuracy = F.accuracy(h, t)
-        _report({'loss': self.loss, 'accuracy': self.accuracy}, self)
+        report({'loss': self.loss, 'accuracy': self.accuracy}, self)
         return self.loss

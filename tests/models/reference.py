@@ -20,14 +20,15 @@ def conv2d(x, W, b=None, stride=1, pad=0):
     xp = numpy.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     oh = (h + 2 * pad - kh) // stride + 1
     ow = (w + 2 * pad - kw) // stride + 1
-    y = numpy.zeros((n, o, oh, ow))
+    y = numpy.zeros((n, oh, ow, o))
     for ky in range(kh):
         for kx in range(kw):
             window = xp[:, :, ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride]
-            y += numpy.einsum('nchw,oc->nohw', window, W[:, :, ky, kx])
+            # sum over c of window[n, c, i, j] * W[o, c, ky, kx]
+            y += numpy.tensordot(window, W[:, :, ky, kx], axes=([1], [1]))
     if b is not None:
-        y += numpy.asarray(b, dtype=numpy.float64)[None, :, None, None]
-    return y
+        y += numpy.asarray(b, dtype=numpy.float64)
+    return y.transpose(0, 3, 1, 2)
 
 
 def max_pool(x, k, stride):

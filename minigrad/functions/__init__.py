@@ -30,3 +30,7 @@ from minigrad.functions.loss.mean_squared_error import mean_squared_error       
 from minigrad.functions.evaluation.accuracy import accuracy                                 # NOQA
 
 # -- normalization --
+from minigrad.functions.normalization.batch_normalization import (                          # NOQA
+    batch_normalization, fixed_batch_normalization)
+from minigrad.functions.normalization.local_response_normalization import (                 # NOQA
+    local_response_normalization)

@@ -18,7 +18,8 @@ import pytest
 
 import minigrad
 import minigrad.functions as F
-from minigrad import Function, Variable
+import minigrad.links as L
+from minigrad import Function, Variable, optimizers
 
 BIG = 1e4
 DTYPES = [numpy.float32, numpy.float64]
@@ -142,8 +143,6 @@ def test_sigmoid_and_tanh_of_huge_logits(dtype):
 
 def test_a_loss_on_huge_logits_from_a_linear_layer_trains_a_step():
     """The whole path a diverging model takes: linear -> softmax cross entropy -> SGD update."""
-    import minigrad.links as L
-    from minigrad import optimizers
     fc = L.Linear(3, 3, initialW=numpy.eye(3, dtype=numpy.float32) * BIG)
     opt = optimizers.SGD(lr=1e-6)
     opt.setup(fc)

@@ -121,7 +121,8 @@ def random(seed, *shape):
 # Convolution
 
 def conv_reference(x, W, b, sy, sx, ph, pw, cover_all, dy, dx, groups):
-    """y[n, o, i, j] = b[o] + sum_{c, k, l} W[o, c, k, l] x[n, g*Cg + c, i*sy + k*dy - ph, j*sx + l*dx - pw]."""
+    """By loops: ``y[n, o, i, j] = b[o] + sum_{c, k, l} W[o, c, k, l] x[n, g Cg + c, Y, X]``
+    with ``Y = i sy + k dy - ph`` and ``X = j sx + l dx - pw`` (0 outside the image)."""
     n, c, h, w = x.shape
     c_out, cg, kh, kw = W.shape
     oh = outsize(h, kh, sy, ph, cover_all, dy)

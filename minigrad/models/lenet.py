@@ -15,10 +15,9 @@ class LeNet5(Chain):
         fc4                     -> (N, 84), sigmoid
         fc5                     -> (N, n_class)         (logits)
 
-    Sigmoid units as in the original network (and Chainer's tutorial);
-    GlorotNormal (Xavier) initial weights suit them better than the LeCun
-    default for deep stacks, but five layers train fine with the default,
-    which is kept.  44,426 parameters for one input channel and 10 classes.
+    Sigmoid units and max pooling as in Chainer's tutorial, with Chainer's
+    default initial weights (LeCunNormal).  44,426 parameters for one input
+    channel and 10 classes.
     ``fc4`` takes its input size from the first call, so other input sizes
     (e.g. 32 x 32) work too.
 

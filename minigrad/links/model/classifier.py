@@ -63,6 +63,11 @@ class Classifier(Chain):
             type_check.expect(-len(args) <= key < len(args), 'Classifier',
                               'label_key in [-len(args), len(args))',
                               'label_key == {} with {} positional arguments'.format(key, len(args)))
+            # model(x) with the label forgotten would take x for the label and call predictor().
+            type_check.expect(len(args) > 1 or kwargs, 'Classifier',
+                              'the inputs and the label (label_key={})'.format(key),
+                              '1 positional argument and no keyword arguments: nothing is left '
+                              'for the predictor once the label is taken')
             t = args[key]
             index = key % len(args)
             args = args[:index] + args[index + 1:]

@@ -134,6 +134,13 @@ def test_label_key_out_of_range():
         model(x, t)
 
 
+def test_forgotten_label():
+    model, x, _ = make()
+    with pytest.raises(InvalidType, match=r'Classifier: expect the inputs and the label \(label_key=-1\), '
+                                          r'actual 1 positional argument and no keyword arguments'):
+        model(x)
+
+
 def test_missing_str_label():
     model, x, t = make()
     model.label_key = 'label'

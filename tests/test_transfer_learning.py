@@ -542,3 +542,75 @@ def test_copyparams_names_the_missing_link():
     dst = make_net(seed=2)
     with pytest.raises(ValueError, match='/fc'):
         dst.copyparams(src)
+
+
+# ---------------------------------------------------------------------------
+# Batch normalization: its running averages are persistent values, not parameters
+
+class BNNet(minigrad.Chain):
+    """conv - batch normalization - relu - head, on 1x4x4 inputs."""
+
+    def __init__(self, n_out=3):
+        super().__init__()
+        with self.init_scope():
+            self.conv = L.Convolution2D(1, 2, 3, pad=1)
+            self.bn = L.BatchNormalization(2)
+            self.fc = L.Linear(32, n_out)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.bn(self.conv(x))))
+
+
+def make_bn_net(seed):
+    numpy.random.seed(seed)
+    net = BNNet()
+    rng = numpy.random.RandomState(seed)
+    net.bn.avg_mean[...] = rng.randn(2)
+    net.bn.avg_var[...] = rng.rand(2) + 0.5
+    net.bn.N = seed
+    return net
+
+
+def test_copyparams_copies_batch_norm_statistics_unless_told_not_to():
+    src, dst, kept = make_bn_net(1), make_bn_net(2), make_bn_net(2)
+    dst.copyparams(src, copy_persistent=False)
+    assert dst.bn.avg_mean.tobytes() == kept.bn.avg_mean.tobytes() and dst.bn.N == 2
+    dst.copyparams(src)
+    numpy.testing.assert_array_equal(dst.bn.avg_mean, src.bn.avg_mean)
+    numpy.testing.assert_array_equal(dst.bn.avg_var, src.bn.avg_var)
+    assert dst.bn.N == 1
+    assert not numpy.shares_memory(dst.bn.avg_mean, src.bn.avg_mean)
+
+
+def test_load_npz_by_path_brings_batch_norm_statistics(tmp_path):
+    src = Wrapper(make_bn_net(1))
+    path = str(tmp_path / 'bn.npz')
+    serializers.save_npz(path, src)
+    dst = make_bn_net(2)
+    serializers.load_npz(path, dst.bn, path='predictor/bn/')
+    numpy.testing.assert_array_equal(dst.bn.avg_mean, src.predictor.bn.avg_mean)
+    numpy.testing.assert_array_equal(dst.bn.avg_var, src.predictor.bn.avg_var)
+    assert dst.bn.N == 1
+
+
+def test_frozen_batch_norm_in_train_mode_still_moves_its_averages():
+    # As in Chainer, disable_update() stops the optimizer, not the forward pass: in
+    # training mode a frozen BatchNormalization still updates avg_mean and avg_var.
+    # Running it with train=False keeps them (and normalizes with them).
+    net = make_bn_net(3)
+    net.bn.disable_update()
+    opt = optimizers.MomentumSGD(lr=0.1).setup(net)
+    mean, var = net.bn.avg_mean.copy(), net.bn.avg_var.copy()
+    gamma, beta = net.bn.gamma.data.copy(), net.bn.beta.data.copy()
+    run(opt, net, 2)
+    assert not numpy.array_equal(net.bn.avg_mean, mean)
+    assert not numpy.array_equal(net.bn.avg_var, var)
+    assert net.bn.gamma.data.tobytes() == gamma.tobytes()
+    assert net.bn.beta.data.tobytes() == beta.tobytes()
+
+    mean, var = net.bn.avg_mean.copy(), net.bn.avg_var.copy()
+    with minigrad.using_config('train', False):
+        run(opt, net, 2, seed=5)
+    assert net.bn.avg_mean.tobytes() == mean.tobytes()
+    assert net.bn.avg_var.tobytes() == var.tobytes()
+    assert net.bn.gamma.data.tobytes() == gamma.tobytes()

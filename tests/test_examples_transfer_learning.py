@@ -55,3 +55,18 @@ def test_unfreeze_the_upper_block_and_keep_no_files(tmp_path):
     assert 'fine-tuning block2, fc' in stdout
     assert '25 training examples (5 per digit)' in stdout
     assert os.listdir(str(tmp_path)) == []          # without --out nothing is written
+
+
+def test_readme_command_runs_as_written():
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as f:
+        section = f.read().split('## Transfer learning', 1)
+    assert len(section) == 2, 'README.md has no "## Transfer learning" section'
+    found = re.search(r'```\n(.*?)\n```', section[1], re.DOTALL)
+    assert found and found.group(1).strip() == 'python examples/transfer_learning.py'
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    argv = found.group(1).split()
+    assert argv[0] == 'python'
+    result = subprocess.run([sys.executable] + argv[1:], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    table(result.stdout, 20)                        # the default: 20 epochs

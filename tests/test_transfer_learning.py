@@ -158,8 +158,6 @@ def test_disable_update_keeps_arrays_and_state_bit_identical(name, hooks):
     after = snapshot(net)
     assert_frozen_and_trained(before, after, FROZEN, HEAD)
     assert opt.t == 6
-    for _, p in net.conv1.namedparams():    # frozen, yet its gradient is still computed
-        assert p.grad is not None and numpy.any(p.grad != 0)
 
 
 @pytest.mark.parametrize('name', sorted(OPTIMIZERS))

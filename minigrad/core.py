@@ -435,8 +435,19 @@ class Function:
         self._retained_outputs = tuple(indexes)
 
     def __call__(self, *inputs):
+        for i, x in enumerate(inputs):
+            if isinstance(x, (list, tuple)) and any(isinstance(e, Variable) for e in x):
+                raise type_check.InvalidType(
+                    self.label, 'input {} an array or a Variable of a bool, int or float dtype'
+                    .format(i), 'a {} of Variables (an array of dtype object)'.format(
+                        type(x).__name__))
         xs = tuple(x if isinstance(x, Variable) else as_variable(x) for x in inputs)
         in_data = tuple(x._data for x in xs)
+        for i, a in enumerate(in_data):
+            if a.dtype.kind not in 'biuf':     # strings, objects, complex: nothing to differentiate
+                raise type_check.InvalidType(
+                    self.label, 'input {} of bool, integer or float dtype'.format(i),
+                    'dtype {}'.format(a.dtype))
         self.check_type_forward(in_data)
         outputs = self.forward(in_data)
         if not isinstance(outputs, tuple):
@@ -546,7 +557,21 @@ class Absolute(Function):
         return numpy.sign(inputs[0]) * grad_outputs[0],
 
 
-class Add(Function):
+class BroadcastingFunction(Function):
+    """Base of the elementwise functions of two inputs: their shapes must broadcast."""
+
+    def check_type_forward(self, inputs):
+        a, b = inputs
+        if a.shape != b.shape:
+            try:
+                numpy.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                raise type_check.InvalidType(
+                    self.label, 'a.shape and b.shape broadcastable',
+                    '{} and {}'.format(a.shape, b.shape)) from None
+
+
+class Add(BroadcastingFunction):
     """``y = a + b`` with broadcasting; each gradient is summed back to its input's shape."""
 
     def forward(self, inputs):
@@ -560,7 +585,7 @@ class Add(Function):
         return sum_to(gy, self.shapes[0]), sum_to(gy, self.shapes[1])
 
 
-class Sub(Function):
+class Sub(BroadcastingFunction):
     """``y = a - b`` with broadcasting."""
 
     def forward(self, inputs):
@@ -574,7 +599,7 @@ class Sub(Function):
         return sum_to(gy, self.shapes[0]), sum_to(-gy, self.shapes[1])
 
 
-class Mul(Function):
+class Mul(BroadcastingFunction):
     """``y = a * b`` with broadcasting: ``ga = gy * b``, ``gb = gy * a``."""
 
     def forward(self, inputs):
@@ -587,7 +612,7 @@ class Mul(Function):
         return sum_to(gy * b, a.shape), sum_to(gy * a, b.shape)
 
 
-class Div(Function):
+class Div(BroadcastingFunction):
     """``y = a / b``: ``ga = gy / b``, ``gb = -gy * a / b**2``."""
 
     def forward(self, inputs):
@@ -621,7 +646,7 @@ class PowVarConst(Function):
         return (c * x ** (c - 1)).astype(x.dtype, copy=False) * grad_outputs[0],
 
 
-class Pow(Function):
+class Pow(BroadcastingFunction):
     """``y = a ** b``: ``ga = b * a**(b-1) * gy``, ``gb = log(a) * a**b * gy``."""
 
     def forward(self, inputs):
@@ -679,7 +704,13 @@ class GetItem(Function):
         x, = inputs
         self.retain_inputs(())
         self.in_shape, self.in_dtype = x.shape, x.dtype
-        return numpy.asarray(x[self.slices]),
+        try:
+            return numpy.asarray(x[self.slices]),
+        except IndexError as e:
+            raise type_check.InvalidType(
+                'GetItem', 'an index valid for x.shape == {} (x.ndim == {})'.format(
+                    x.shape, x.ndim),
+                '{!r}: {}'.format(self.slices, e)) from None
 
     def backward(self, inputs, grad_outputs):
         gx = numpy.zeros(self.in_shape, dtype=self.in_dtype)
@@ -715,7 +746,12 @@ class Reshape(Function):
         x, = inputs
         self.retain_inputs(())
         self.in_shape = x.shape
-        return x.reshape(self.shape),
+        try:
+            return x.reshape(self.shape),
+        except ValueError:
+            raise type_check.InvalidType(
+                'Reshape', 'a shape with {} elements (x.shape == {})'.format(x.size, x.shape),
+                'shape {}'.format(self.shape)) from None
 
     def backward(self, inputs, grad_outputs):
         return grad_outputs[0].reshape(self.in_shape),
@@ -731,6 +767,11 @@ class Transpose(Function):
         x, = inputs
         self.retain_inputs(())
         self.ndim = x.ndim
+        if self.axes is not None and sorted(a % x.ndim if -x.ndim <= a < x.ndim else -1
+                                            for a in self.axes) != list(range(x.ndim)):
+            raise type_check.InvalidType(
+                'Transpose', 'axes, a permutation of range({}) (x.shape == {})'.format(
+                    x.ndim, x.shape), 'axes == {}'.format(self.axes))
         return x.transpose(self.axes),
 
     def backward(self, inputs, grad_outputs):

@@ -116,7 +116,7 @@ def sum_to_shape(x, shape):
 
 def flatten(x):
     """Flatten ``x`` to one dimension of ``x.size`` elements."""
-    return reshape(x, (as_variable(x).size,))
+    return reshape(x, (-1,))
 
 
 def concat(xs, axis=1):

@@ -3,7 +3,7 @@ import numpy
 
 from minigrad import type_check
 from minigrad.core import Function
-from minigrad.utils.conv import col2im, conv_outsize_checked, im2col_view, pair
+from minigrad.utils.conv import col2im, conv_outsize_checked, im2col_view, pair, pair_text
 
 
 def check_conv_inputs(func_name, x, W, b, groups, in_axis=1, out_axis=0):
@@ -102,9 +102,9 @@ class Convolution2D(Function):
     def label(self):
         kh, kw = self.ksize if hasattr(self, 'ksize') else ('?', '?')
         text = 'Convolution2D {}x{} s{} p{}'.format(
-            kh, kw, _short(self.sy, self.sx), _short(self.ph, self.pw))
+            kh, kw, pair_text(self.sy, self.sx), pair_text(self.ph, self.pw))
         if (self.dy, self.dx) != (1, 1):
-            text += ' d{}'.format(_short(self.dy, self.dx))
+            text += ' d{}'.format(pair_text(self.dy, self.dx))
         if self.groups != 1:
             text += ' g{}'.format(self.groups)
         return text
@@ -142,10 +142,6 @@ class Convolution2D(Function):
         if len(inputs) == 3:
             return gx, gW, gy_rows.sum(axis=2).reshape(-1)
         return gx, gW
-
-
-def _short(a, b):
-    return str(a) if a == b else '{}x{}'.format(a, b)
 
 
 def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, groups=1):

@@ -5,7 +5,7 @@ from minigrad import type_check
 from minigrad.core import Function
 from minigrad.functions.connection.convolution_2d import (
     check_conv_inputs, conv_product, data_grad, filter_grad, grouped_rows, im2col_grouped)
-from minigrad.utils.conv import get_conv_outsize, get_deconv_outsize, pair
+from minigrad.utils.conv import get_conv_outsize, get_deconv_outsize, pair, pair_text
 
 
 class Deconvolution2D(Function):
@@ -19,7 +19,8 @@ class Deconvolution2D(Function):
     @property
     def label(self):
         kh, kw = getattr(self, 'ksize', ('?', '?'))
-        return 'Deconvolution2D {}x{} s{} p{}'.format(kh, kw, self.sy, self.ph)
+        return 'Deconvolution2D {}x{} s{} p{}'.format(
+            kh, kw, pair_text(self.sy, self.sx), pair_text(self.ph, self.pw))
 
     def _outsize(self, x, W):
         kh, kw = W.shape[2:]
@@ -32,6 +33,8 @@ class Deconvolution2D(Function):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
         check_conv_inputs('Deconvolution2D', x, W, b, 1, in_axis=0, out_axis=1)
+        type_check.expect_positive('Deconvolution2D', 'stride', (self.sy, self.sx))
+        type_check.expect_nonnegative('Deconvolution2D', 'pad', (self.ph, self.pw))
         oh, ow = self._outsize(x, W)
         type_check.expect_positive('Deconvolution2D', 'outsize', (oh, ow))
         for axis, out, k, s, p in ((2, oh, W.shape[2], self.sy, self.ph),

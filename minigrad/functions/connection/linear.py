@@ -13,6 +13,7 @@ class LinearFunction(Function):
 
     def check_type_forward(self, inputs):
         x, W = inputs[:2]
+        type_check.expect_positive('Linear', 'n_batch_axes', self.n_batch_axes)
         type_check.expect_float('Linear', 'x', x)
         type_check.expect_ndim('Linear', 'W', W, 2)
         type_check.expect_equal('Linear', 'W.dtype', W.dtype, 'x.dtype', x.dtype)
@@ -26,6 +27,7 @@ class LinearFunction(Function):
         if len(inputs) == 3:
             b = inputs[2]
             type_check.expect_ndim('Linear', 'b', b, 1)
+            type_check.expect_equal('Linear', 'b.dtype', b.dtype, 'x.dtype', x.dtype)
             type_check.expect_equal('Linear', 'b.shape[0]', b.shape[0], 'W.shape[0]', W.shape[0])
 
     def forward(self, inputs):

@@ -1,11 +1,15 @@
 """Exponential and logarithm."""
 import numpy
 
+from minigrad import type_check
 from minigrad.core import Function
 
 
 class Exp(Function):
     """``y = exp(x)``; ``gx = y * gy``."""
+
+    def check_type_forward(self, inputs):
+        type_check.expect_float('Exp', 'x', inputs[0])
 
     def forward(self, inputs):
         self.retain_inputs(())
@@ -18,6 +22,9 @@ class Exp(Function):
 
 class Log(Function):
     """``y = log(x)``; ``gx = gy / x``."""
+
+    def check_type_forward(self, inputs):
+        type_check.expect_float('Log', 'x', inputs[0])
 
     def forward(self, inputs):
         return numpy.log(inputs[0]),

@@ -1,10 +1,10 @@
 """Elementwise maximum and minimum of two arrays."""
 import numpy
 
-from minigrad.core import Function, sum_to
+from minigrad.core import BroadcastingFunction, sum_to
 
 
-class Maximum(Function):
+class Maximum(BroadcastingFunction):
     """``y = maximum(a, b)``; the gradient goes to the larger input (to ``a`` on ties)."""
 
     def forward(self, inputs):
@@ -18,7 +18,7 @@ class Maximum(Function):
         return sum_to(gy * take_a, a.shape), sum_to(gy * ~take_a, b.shape)
 
 
-class Minimum(Function):
+class Minimum(BroadcastingFunction):
     """``y = minimum(a, b)``; the gradient goes to the smaller input (to ``a`` on ties)."""
 
     def forward(self, inputs):

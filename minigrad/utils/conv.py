@@ -65,6 +65,11 @@ def pair(value):
     return value, value
 
 
+def pair_text(a, b):
+    """``'3'`` for ``(3, 3)``, ``'1x2'`` for ``(1, 2)``: hyperparameters in labels."""
+    return str(a) if a == b else '{}x{}'.format(a, b)
+
+
 def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=False,
                          dy=1, dx=1, has_cover_all=True):
     """``(OH, OW)`` after checking the geometry; raise ``InvalidType`` if it is wrong.
@@ -74,7 +79,8 @@ def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=Fals
     without ``cover_all``, a stride that leaves real input pixels outside every
     window (the "non-integer output size" of the seeds' formula).  Leftover
     *padding* is fine: ResNet's 3x3 stride-2 pad-1 layers on even sizes drop
-    only a padded row, as in Chainer and PyTorch.  ``has_cover_all=False``
+    only a padded row, as in Chainer and PyTorch; a kernel smaller than its
+    stride skips pixels anyway, so it may skip the last ones too.  ``has_cover_all=False``
     (average pooling) leaves cover_all out of the advice.
     """
     type_check.expect_positive(func_name, 'ksize', (kh, kw))
@@ -91,7 +97,9 @@ def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=Fals
                 'kernel {} {} (ksize {}, dilate {})'.format(axis, dk, k, d))
         out = get_conv_outsize(size, k, s, p, cover_all, d)
         last = (out - 1) * s + dk        # one past the last padded pixel any window reads
-        if not cover_all and last < size + p:
+        # A kernel smaller than its stride skips pixels between windows by
+        # design (ResNet's 1x1 stride-2 shortcut); dropping the last is no news.
+        if not cover_all and last < size + p and dk >= s:
             raise type_check.InvalidType(
                 func_name,
                 'an integer output {} (({} + 2*{} - {}) / {} + 1){}'.format(

@@ -76,7 +76,7 @@ def valid_axis(size, k, s, p, cover_all=False, d=1):
     dk = (k - 1) * d + 1
     if dk > size + 2 * p:
         return False
-    if not cover_all and (outsize(size, k, s, p, False, d) - 1) * s + dk < size + p:
+    if not cover_all and (outsize(size, k, s, p, False, d) - 1) * s + dk < size + p and dk >= s:
         return False
     return True
 

@@ -1,6 +1,7 @@
 """Max pooling: each output is the largest value in its window."""
 import numpy
 
+from minigrad import type_check
 from minigrad.functions.pooling.pooling_2d import Pooling2D
 from minigrad.utils.conv import im2col_view
 
@@ -10,6 +11,21 @@ class MaxPooling2D(Pooling2D):
 
     name = 'MaxPooling2D'
 
+    def check_type_forward(self, inputs):
+        # A window made only of padding would output -inf and lose its
+        # gradient.  A pad smaller than the kernel keeps every regular window
+        # on the image; cover_all's extra window is dropped when it would
+        # start past the image (as PyTorch's ceil_mode does).
+        super().check_type_forward(inputs)
+        for axis, k, p in (('height', self.kh, self.ph), ('width', self.kw, self.pw)):
+            if p >= k:
+                raise type_check.InvalidType(
+                    self.name, 'pad < ksize along the {} (a window of padding only)'.format(axis),
+                    'pad {} >= ksize {}'.format(p, k))
+        x, = inputs
+        self.out_hw = tuple(out - 1 if (out - 1) * s >= size + p else out for out, size, s, p in
+                            zip(self.out_hw, x.shape[2:], (self.sy, self.sx), (self.ph, self.pw)))
+
     def forward(self, inputs):
         x, = inputs
         self.retain_inputs(())     # backward needs only where each maximum was
@@ -17,6 +33,7 @@ class MaxPooling2D(Pooling2D):
         # Padding is -inf so that it never wins the max.
         windows = im2col_view(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
                               pval=-numpy.inf, cover_all=self.cover_all)
+        windows = windows[..., :self.out_hw[0], :self.out_hw[1]]
         y = windows[:, :, 0, 0].copy()
         # The offset of the maximum, the first one on ties (as numpy.argmax).
         # Offsets only grow, so "idx = max(idx, k * (v > y))" records the

@@ -1,7 +1,7 @@
 """What max and average pooling share: arguments, checks, label, the window view."""
 from minigrad import type_check
 from minigrad.core import Function
-from minigrad.utils.conv import conv_outsize_checked, pair
+from minigrad.utils.conv import conv_outsize_checked, pair, pair_text
 
 
 class Pooling2D(Function):
@@ -17,11 +17,9 @@ class Pooling2D(Function):
 
     @property
     def label(self):
-        def short(a, b):
-            return str(a) if a == b else '{}x{}'.format(a, b)
-        text = '{} {}x{} s{}'.format(self.name, self.kh, self.kw, short(self.sy, self.sx))
+        text = '{} {}x{} s{}'.format(self.name, self.kh, self.kw, pair_text(self.sy, self.sx))
         if (self.ph, self.pw) != (0, 0):
-            text += ' p{}'.format(short(self.ph, self.pw))
+            text += ' p{}'.format(pair_text(self.ph, self.pw))
         return text
 
     def check_type_forward(self, inputs):

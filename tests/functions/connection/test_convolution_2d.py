@@ -25,7 +25,7 @@ def geometry_problem(size, k, s, p, d, cover_all):
     start = 0
     while start + s + span <= size + 2 * p:     # slide while the next window fits
         start += s
-    if not cover_all and start + span < p + size:
+    if not cover_all and start + span < p + size and span >= s:    # span < s skips pixels anyway
         return 'dropped'
     return None
 

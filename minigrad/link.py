@@ -285,16 +285,21 @@ class Link:
         """Freeze every parameter of this Link and its descendants (optimizers skip them)."""
         for param in self.params():
             param.update_enabled = False
+            if param.update_rule is not None:
+                param.update_rule.enabled = False
 
     def enable_update(self):
         """Unfreeze every parameter of this Link and its descendants."""
         for param in self.params():
             param.update_enabled = True
+            if param.update_rule is not None:
+                param.update_rule.enabled = True
 
     @property
     def update_enabled(self):
         """True if at least one parameter is updated by optimizers."""
-        return any(getattr(param, 'update_enabled', True) for param in self.params())
+        return any(param.update_enabled and (param.update_rule is None or param.update_rule.enabled)
+                   for param in self.params())
 
     # -- copying and saving -------------------------------------------------
     def copyparams(self, link, copy_persistent=True):

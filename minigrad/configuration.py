@@ -19,6 +19,9 @@ class GlobalConfig:
         self.enable_backprop = True
         self.debug = False
         self.dtype = 'float32'
+        # DumpGraph turns this on for the first iteration: report() then keeps
+        # the reported Variable (and its graph) instead of a plain number.
+        self.keep_graph_on_report = False
 
     def show(self):
         """Return ``{name: value}`` of every setting."""

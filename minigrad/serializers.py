@@ -27,13 +27,12 @@ Nothing is lost:
   ``serialize`` methods assigning only what the serializer returns (the
   checking pass returns every value unchanged).
 """
-import contextlib
 import os
-import uuid
 
 import numpy
 
 from minigrad import type_check
+from minigrad.utils.atomic import atomic_save
 
 
 class Serializer:
@@ -108,17 +107,14 @@ def save_npz(file, obj, compression=True):
                                 .format(path, folder))
     if os.path.isdir(path):
         raise IsADirectoryError('save_npz: cannot save {!r}: it is a folder'.format(path))
-    temp = os.path.join(folder, '.{}.{}.tmp'.format(os.path.basename(path), uuid.uuid4().hex[:12]))
-    try:
+
+    def write(temp):
         with open(temp, 'xb') as f:
             savez(f, **serializer.target)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
+
+    atomic_save(path, write)
 
 
 # ---------------------------------------------------------------------------

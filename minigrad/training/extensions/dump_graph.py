@@ -6,7 +6,7 @@ import warnings
 from minigrad.configuration import using_config
 from minigrad.core import Variable
 from minigrad.training import extension
-from minigrad.training.extensions._atomic import atomic_save, atomic_write_text
+from minigrad.utils.atomic import atomic_save, atomic_write_text
 
 
 class DumpGraph(extension.Extension):

@@ -7,7 +7,7 @@ from minigrad import serializers
 from minigrad import type_check
 from minigrad.training import extension
 from minigrad.training import triggers
-from minigrad.training.extensions._atomic import atomic_write_text
+from minigrad.utils.atomic import atomic_write_text
 
 
 class LogReport(extension.Extension):

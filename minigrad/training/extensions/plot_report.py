@@ -7,7 +7,7 @@ from minigrad import reporter as reporter_module
 from minigrad import serializers
 from minigrad.training import extension
 from minigrad.training import triggers
-from minigrad.training.extensions._atomic import atomic_save
+from minigrad.utils.atomic import atomic_save
 
 
 _available = None

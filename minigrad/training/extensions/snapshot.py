@@ -4,7 +4,7 @@ import os
 from minigrad import serializers
 from minigrad import type_check
 from minigrad.training import extension
-from minigrad.training.extensions._atomic import atomic_save
+from minigrad.utils.atomic import atomic_save
 
 
 class _Snapshot(extension.Extension):

@@ -1,9 +1,9 @@
 """Write output files atomically: into a temporary file beside the target, then rename.
 
-The same scheme as :func:`minigrad.serializers.save_npz`, for the files
-extensions write with other writers (JSON logs, plots, graphs, snapshots
-made by a custom ``savefun``): a reader, or a crash, never sees half a file,
-and a failed write leaves the previous file as it was.
+Every file minigrad writes goes through here: ``save_npz`` (models,
+snapshots) and the training extensions' logs, plots and graphs.  A reader,
+or a crash, never sees half a file, and a failed write leaves the previous
+file as it was.
 """
 import contextlib
 import os

@@ -42,12 +42,14 @@ class LocalResponseNormalization(Function):
     def forward(self, inputs):
         x, = inputs
         self.retain_outputs((0,))
-        # unit_scale = k + alpha * sum_window x^2 and scale = unit_scale^-beta
-        # are kept: backward needs both, and the power is the costly part.
-        self.unit_scale = _channel_window_sum(numpy.square(x), self.n // 2)
-        self.unit_scale *= self.alpha
-        self.unit_scale += self.k
-        self.scale = self.unit_scale ** -self.beta
+        squares = numpy.square(x)
+        unit_scale = _channel_window_sum(squares, self.n // 2)
+        unit_scale *= self.alpha
+        unit_scale += self.k
+        # scale = unit_scale^-beta goes into the squares' buffer, no longer needed.
+        self.scale = numpy.power(unit_scale, -self.beta, out=squares)
+        # Backward needs scale and -2 alpha beta / unit_scale: keep the latter, in place.
+        self.coefficient = numpy.divide(-2 * self.alpha * self.beta, unit_scale, out=unit_scale)
         return x * self.scale,
 
     def backward(self, inputs, grad_outputs):
@@ -55,12 +57,11 @@ class LocalResponseNormalization(Function):
         y, = self.output_data
         gy, = grad_outputs
         # d y_c / d x_c' = scale_c [c == c'] - 2 alpha beta x_c' y_c / unit_scale_c
-        # for c' in the window of c (windows are symmetric, so sum over c in the window of c').
+        # for c' in the window of c (windows are symmetric: sum over c in the window of c').
         t = y * gy
-        t /= self.unit_scale
+        t *= self.coefficient
         gx = _channel_window_sum(t, self.n // 2)
         gx *= x
-        gx *= -2 * self.alpha * self.beta
         numpy.multiply(gy, self.scale, out=t)
         gx += t
         return gx,

@@ -9,8 +9,10 @@ Usage::
 Each framework runs in its own long-lived worker process with 2 threads.
 After warm-up, the orchestrator asks the workers in alternating rounds
 (minigrad, PyTorch, minigrad, ...) to time one repetition of a case, so
-that both see the same machine conditions.  It reports median, min and max
-per case and the ratio minigrad / PyTorch of the medians, plus the peak
+that both see the same machine conditions; before each repetition it rests
+``--pause`` seconds, because the BLAS and OpenMP threads of the process that
+ran last keep spinning for a while and would steal the cores.  It reports
+median, min and max per case and the ratio minigrad / PyTorch of the medians, plus the peak
 resident memory of a fresh process that builds AlexBN and runs 3 training
 steps at batch 8.  PyTorch is skipped when ``torch`` is not installed
 (``pip install torch==2.13.0`` takes the CPU wheel).
@@ -115,6 +117,8 @@ def main():
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--cases', nargs='*', default=list(cases.CASES))
     parser.add_argument('--json', default='benchmark.json')
+    parser.add_argument('--pause', type=float, default=0.3,
+                        help='seconds of rest before each timed repetition (default 0.3)')
     parser.add_argument('--no-torch', action='store_true')
     parser.add_argument('--no-memory', action='store_true')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
@@ -126,8 +130,14 @@ def main():
     if not args.no_torch and importlib.util.find_spec('torch') is not None:
         frameworks.append('torch')
     workers = [Worker(f) for f in frameworks]
+    # The machine's own BLAS setting, left as it is but shown: it picks the
+    # kernels (AVX2 or AVX-512) of every NumPy matrix product.
+    coretype = os.environ.get('OPENBLAS_CORETYPE', '(OpenBLAS detects)')
+    print('{} cores, {} threads per framework, OPENBLAS_CORETYPE={}'.format(
+        os.cpu_count(), THREADS, coretype))
     results = {'machine': {'cores': os.cpu_count(), 'threads': THREADS,
-                           'python': platform.python_version()},
+                           'python': platform.python_version(),
+                           'openblas_coretype': coretype},
                'cases': {}}
     try:
         for case in args.cases:
@@ -140,6 +150,9 @@ def main():
             for _ in range(args.rounds):
                 for w in workers:
                     if w.framework not in errors:
+                        # The other process's BLAS/OpenMP threads busy-wait for a
+                        # while after their last job; let them go idle first.
+                        time.sleep(args.pause)
                         times[w.framework].append(w.ask('time', case)['seconds'])
             for w in workers:
                 w.ask('drop', case)

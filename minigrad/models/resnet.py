@@ -39,8 +39,8 @@ class BasicBlock(Chain):
                                          initialW=he)
             self.bn2 = L.BatchNormalization(out_channels)
             if stride != 1 or in_channels != out_channels:
-                self.shortcut = L.Convolution2D(in_channels, out_channels, 1, nobias=True,
-                                                initialW=he)
+                self.shortcut = L.Convolution2D(in_channels, out_channels, 1, stride,
+                                                nobias=True, initialW=he)
                 self.bn_shortcut = L.BatchNormalization(out_channels)
             else:
                 self.shortcut = None
@@ -52,11 +52,7 @@ class BasicBlock(Chain):
         if self.shortcut is None:
             skip = x
         else:
-            # A 1x1 convolution at stride s reads exactly the pixels x[::s, ::s]; subsampling
-            # first gives ceil(H / s) rows for any H, matching conv1 (Convolution2D itself
-            # refuses a stride that leaves the last input row unread).
-            s = self.stride
-            skip = self.bn_shortcut(self.shortcut(x[:, :, ::s, ::s] if s > 1 else x))
+            skip = self.bn_shortcut(self.shortcut(x))
         return F.relu(h + skip)
 
 

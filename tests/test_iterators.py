@@ -173,6 +173,25 @@ def test_serialize_resumes_identically(shuffle, steps_before):
             resumed.previous_epoch_detail) == expected_details
 
 
+@pytest.mark.parametrize('steps_before', [2, 4])
+def test_serialize_keeps_the_state_of_a_sampler_with_its_own_generator(steps_before):
+    def make(seed):
+        sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(seed))
+        return iterators.SerialIterator(list(range(10)), 3, order_sampler=sampler)
+
+    it = make(7)
+    for _ in range(steps_before):
+        next(it)
+    saved = DictSerializer()
+    it.serialize(saved)
+    assert 'order_sampler/keys' in saved.target
+    expected = [next(it) for _ in range(12)]   # crosses epochs: new shuffles from the generator
+
+    resumed = make(123)                        # another generator state, until loaded
+    resumed.serialize(DictDeserializer(saved.target))
+    assert [next(resumed) for _ in range(12)] == expected
+
+
 def test_iterator_protocol_and_context_manager():
     with iterators.SerialIterator([1, 2, 3], 2, repeat=False, shuffle=False) as it:
         assert iter(it) is it

@@ -134,3 +134,5 @@ class SerialIterator(Iterator):
                 self._order = loaded
         self._previous_epoch_detail = float(
             serializer('previous_epoch_detail', self._previous_epoch_detail))
+        if hasattr(self.order_sampler, 'serialize'):
+            self.order_sampler.serialize(serializer['order_sampler'])

@@ -85,10 +85,14 @@ def test_alexbn_structure_and_lazy_parameters():
     assert model.insize == 227
     assert [name[1:] for name, _ in model.namedlinks(skipself=True)] == list(ALEXBN_COUNTS)
     assert model.conv1.W.data is None and model.fc6.W.data is None   # in sizes from the first call
-    with pytest.warns(UserWarning, match='/conv1/W is not initialized'):
+    with pytest.warns(UserWarning) as record:
         # only the biases and BN's gamma and beta exist before the first call
         biases = 96 + 256 + 384 + 384 + 256 + 4096 + 4096 + 1000
         assert model.count_params() == biases + 2 * 96 + 2 * 256
+    # one warning per weight that is still waiting for its input size
+    assert [str(w.message).split()[2] for w in record] == [
+        '/{}/W'.format(name) for name in ('conv1', 'conv2', 'conv3', 'conv4', 'conv5',
+                                          'fc6', 'fc7', 'fc8')]
     x, t = batch(1, 0)
     model(x, t)
     with warnings.catch_warnings():

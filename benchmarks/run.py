@@ -175,6 +175,8 @@ def main():
         for f, r in results['cases']['lenet_train_step'].items():
             if isinstance(r, dict) and 'median' in r:
                 r['images_per_second'] = cases.LENET_BATCH / r['median']
+                print('LeNet training throughput at batch {}, {:8s}: {:,.0f} images/s'.format(
+                    cases.LENET_BATCH, f, r['images_per_second']))
     if not args.no_memory:
         results['peak_rss_mib'] = {}
         for f in frameworks:

@@ -24,7 +24,33 @@ def _check_period(func_name, name, value):
                       '{} == {!r}'.format(name, value))
 
 
-class IntervalTrigger:
+class _ProgressTrigger:
+    """What the triggers below share: where the training was at the previous call."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        # saved in snapshots, so that a resumed run fires where the uninterrupted one would
+        self._previous_iteration = 0
+        self._previous_epoch_detail = 0.
+
+    def _advance(self, updater):
+        """``(before, now)`` in the trigger's unit; ``now`` becomes the next call's ``before``."""
+        if self.unit == 'epoch':
+            before, now = self._previous_epoch_detail, updater.epoch_detail
+        else:
+            before, now = self._previous_iteration, updater.iteration
+        self._previous_iteration = updater.iteration
+        if hasattr(updater, 'epoch_detail'):
+            self._previous_epoch_detail = updater.epoch_detail
+        return before, now
+
+    def serialize(self, serializer):
+        self._previous_iteration = int(serializer('previous_iteration', self._previous_iteration))
+        self._previous_epoch_detail = float(
+            serializer('previous_epoch_detail', self._previous_epoch_detail))
+
+
+class IntervalTrigger(_ProgressTrigger):
     """Fires every ``period`` epochs or iterations.
 
     With ``unit='epoch'`` it fires at the iteration whose update crosses a
@@ -39,46 +65,23 @@ class IntervalTrigger:
     def __init__(self, period, unit):
         _check_unit('IntervalTrigger', unit)
         _check_period('IntervalTrigger', 'period', period)
+        super().__init__(unit)
         self.period = period
-        self.unit = unit
-        # The values seen at the previous call; -1 means "ask the updater"
-        # (a snapshot from before they were saved).
-        self._previous_iteration = 0
-        self._previous_epoch_detail = 0.
 
     def __call__(self, trainer):
         """True when the interval has passed since the previous call."""
-        updater = trainer.updater
-        if self.unit == 'epoch':
-            now = updater.epoch_detail
-            before = self._previous_epoch_detail
-            if before < 0:
-                before = updater.previous_epoch_detail or 0.
-        else:
-            now = updater.iteration
-            before = self._previous_iteration
-            if before < 0:
-                before = now - 1
-        fire = before // self.period != now // self.period
-        self._previous_iteration = updater.iteration
-        if hasattr(updater, 'epoch_detail'):
-            self._previous_epoch_detail = updater.epoch_detail
-        return fire
+        before, now = self._advance(trainer.updater)
+        return before // self.period != now // self.period
 
     def get_training_length(self):
         """``(period, unit)``: the training length when this is the stop trigger."""
         return self.period, self.unit
 
-    def serialize(self, serializer):
-        self._previous_iteration = int(serializer('previous_iteration', self._previous_iteration))
-        self._previous_epoch_detail = float(
-            serializer('previous_epoch_detail', self._previous_epoch_detail))
-
     def __repr__(self):
         return 'IntervalTrigger({}, {!r})'.format(self.period, self.unit)
 
 
-class ManualScheduleTrigger:
+class ManualScheduleTrigger(_ProgressTrigger):
     """Fires when the training reaches each of the given points.
 
     Args:
@@ -97,36 +100,19 @@ class ManualScheduleTrigger:
                           'points == []')
         for p in points:
             _check_period('ManualScheduleTrigger', 'every point', p)
+        super().__init__(unit)
         self.points = points
-        self.unit = unit
         self.finished = False
-        self._previous_iteration = 0
-        self._previous_epoch_detail = 0.
 
     def __call__(self, trainer):
-        updater = trainer.updater
-        if self.unit == 'epoch':
-            now = updater.epoch_detail
-            before = self._previous_epoch_detail
-            if before < 0:
-                before = updater.previous_epoch_detail or 0.
-        else:
-            now = updater.iteration
-            before = self._previous_iteration
-            if before < 0:
-                before = now - 1
-        fire = any(before < p <= now for p in self.points)
+        """True when a point lies in (previous call, now]."""
+        before, now = self._advance(trainer.updater)
         if now >= max(self.points):
             self.finished = True
-        self._previous_iteration = updater.iteration
-        if hasattr(updater, 'epoch_detail'):
-            self._previous_epoch_detail = updater.epoch_detail
-        return fire
+        return any(before < p <= now for p in self.points)
 
     def serialize(self, serializer):
-        self._previous_iteration = int(serializer('previous_iteration', self._previous_iteration))
-        self._previous_epoch_detail = float(
-            serializer('previous_epoch_detail', self._previous_epoch_detail))
+        super().serialize(serializer)
         self.finished = bool(serializer('finished', self.finished))
 
 

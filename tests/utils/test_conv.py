@@ -11,31 +11,11 @@ import pytest
 from minigrad.type_check import InvalidType
 from minigrad.utils.conv import (
     col2im, conv_outsize_checked, get_conv_outsize, get_deconv_outsize, im2col, im2col_view)
+from tests.windows import windows_by_sliding
 
 
 # ---------------------------------------------------------------------------
 # Independent references
-
-def windows_by_sliding(size, k, s, p, cover_all=False, d=1):
-    """Window starts (in padded coordinates), found by sliding a window step by step.
-
-    Without cover_all a window must fit inside the padded input; with it,
-    windows are added until one reaches the end of the padded input.
-    """
-    span = (k - 1) * d + 1
-    starts = []
-    start = 0
-    while True:
-        if cover_all:
-            starts.append(start)
-            if start + span >= size + 2 * p:
-                return starts
-        else:
-            if start + span > size + 2 * p:
-                return starts
-            starts.append(start)
-        start += s
-
 
 def padded_by_loops(img, ph, pw, pval, extra):
     """``img`` padded by ph/pw with pval, plus ``extra`` rows/columns at the bottom/right."""

@@ -7,6 +7,7 @@ import pytest
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
+from tests.windows import windows_by_sliding
 
 
 # ---------------------------------------------------------------------------
@@ -16,14 +17,7 @@ def conv_size_by_sliding(size, k, s, p, cover_all):
     """How many windows of ``k`` with stride ``s`` a padded input of ``size`` holds."""
     if size + 2 * p < k:
         return None
-    starts = [0]
-    while True:
-        if cover_all and starts[-1] + k >= size + 2 * p:
-            break
-        if not cover_all and starts[-1] + s + k > size + 2 * p:
-            break
-        starts.append(starts[-1] + s)
-    return len(starts)
+    return len(windows_by_sliding(size, k, s, p, cover_all))
 
 
 def consistent_outsizes(h, k, s, p):

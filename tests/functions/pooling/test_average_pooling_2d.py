@@ -7,6 +7,7 @@ import pytest
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
+from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
 
 
 # ---------------------------------------------------------------------------
@@ -20,25 +21,13 @@ def window_starts(size, k, s, p):
     """
     if k > size + 2 * p:
         return None
-    starts = [0]
-    while starts[-1] + s + k <= size + 2 * p:
-        starts.append(starts[-1] + s)
-    if starts[-1] + k < p + size and k >= s:    # a kernel below its stride skips pixels anyway
-        return None
-    return starts
-
-
-def _pairs(ksize, stride, pad):
-    kh, kw = ksize if isinstance(ksize, tuple) else (ksize, ksize)
-    stride = ksize if stride is None else stride
-    sy, sx = stride if isinstance(stride, tuple) else (stride, stride)
-    ph, pw = pad if isinstance(pad, tuple) else (pad, pad)
-    return kh, kw, sy, sx, ph, pw
+    starts = windows_by_sliding(size, k, s, p)
+    return None if skips_last_pixels(starts, size, k, s, p) else starts
 
 
 def avg_pool_by_loops(x, ksize, stride=None, pad=0, gy=None):
     """Mean of each window with zero padding (divisor always KH*KW), and x's gradient."""
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     n, c, h, w = x.shape
     ys, xs = window_starts(h, kh, sy, ph), window_starts(w, kw, sx, pw)
     y = numpy.zeros((n, c, len(ys), len(xs)))
@@ -71,7 +60,7 @@ GRID = list(itertools.product([2, 3, (2, 3)], [None, 1, 2, (1, 2)], [0, 1, (1, 0
 
 
 def _refused(ksize, stride, pad):
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     return window_starts(H, kh, sy, ph) is None or window_starts(W, kw, sx, pw) is None
 
 

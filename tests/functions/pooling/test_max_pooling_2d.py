@@ -7,6 +7,7 @@ import pytest
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
+from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
 
 
 # ---------------------------------------------------------------------------
@@ -23,29 +24,15 @@ def window_starts(size, k, s, p, cover_all):
     """
     if k > size + 2 * p or p >= k:
         return None
-    starts = [0]
-    while True:
-        if cover_all and starts[-1] + k >= size + 2 * p:
-            break
-        if not cover_all and starts[-1] + s + k > size + 2 * p:
-            break
-        starts.append(starts[-1] + s)
-    if not cover_all and starts[-1] + k < p + size and k >= s:
+    starts = windows_by_sliding(size, k, s, p, cover_all)
+    if not cover_all and skips_last_pixels(starts, size, k, s, p):
         return None
     return [start for start in starts if start < p + size]
 
 
-def _pairs(ksize, stride, pad):
-    kh, kw = ksize if isinstance(ksize, tuple) else (ksize, ksize)
-    stride = ksize if stride is None else stride
-    sy, sx = stride if isinstance(stride, tuple) else (stride, stride)
-    ph, pw = pad if isinstance(pad, tuple) else (pad, pad)
-    return kh, kw, sy, sx, ph, pw
-
-
 def pool_windows(x, ksize, stride, pad, cover_all):
     """Yield (i, j, window, its top-left pixel); windows are (N, C, KH, KW), padding -inf."""
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     n, c, h, w = x.shape
     ys = window_starts(h, kh, sy, ph, cover_all)
     xs = window_starts(w, kw, sx, pw, cover_all)
@@ -58,7 +45,7 @@ def pool_windows(x, ksize, stride, pad, cover_all):
 
 def max_pool_by_loops(x, ksize, stride=None, pad=0, cover_all=True, gy=None):
     """Output, argmax indexes (first maximum, numpy.argmax order) and the gradient of x."""
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     n, c, h, w = x.shape
     oh = len(window_starts(h, kh, sy, ph, cover_all))
     ow = len(window_starts(w, kw, sx, pw, cover_all))
@@ -99,7 +86,7 @@ GRID = list(itertools.product([2, 3, (2, 3)], [None, 1, 2, 3], [0, 1], [False, T
 
 
 def _geometry(ksize, stride, pad, cover_all):
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     ys = window_starts(H, kh, sy, ph, cover_all)
     xs = window_starts(W, kw, sx, pw, cover_all)
     if ys is None or xs is None:
@@ -198,7 +185,7 @@ def test_padding_never_wins(ksize, stride, pad):
 
 
 def _accepted(ksize, stride, pad, cover_all, size):
-    kh, kw, sy, sx, ph, pw = _pairs(ksize, stride, pad)
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     return (window_starts(size, kh, sy, ph, cover_all) is not None
             and window_starts(size, kw, sx, pw, cover_all) is not None)
 

@@ -1,7 +1,8 @@
 """minigrad: a Chainer-style define-by-run autograd framework on NumPy."""
 from minigrad.configuration import config, global_config, using_config   # NOQA
 from minigrad.configuration import no_backprop_mode, force_backprop_mode  # NOQA
-from minigrad.core import Variable, Parameter, Function, as_variable     # NOQA
+from minigrad.core import Variable, VariableNode, Parameter, as_variable, as_array  # NOQA
+from minigrad.core import FunctionNode, Function, grad                    # NOQA
 from minigrad import functions                                            # NOQA
 from minigrad import type_check                                           # NOQA
 

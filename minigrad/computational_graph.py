@@ -67,7 +67,7 @@ class VariablePlaceholder:
 
 
 def _is_function(node):
-    return isinstance(node, core.Function)
+    return isinstance(node, core.FunctionNode)
 
 
 def _function_outputs(func):
@@ -119,13 +119,13 @@ def build_computational_graph(outputs, variable_style='default', function_style=
         ``(head, tail)`` pairs (``x -> f`` is ``(x, f)``).
     """
     name = 'build_computational_graph'
-    if isinstance(outputs, (core.Variable, core.Function)):
+    if isinstance(outputs, (core.Variable, core.VariableNode, core.FunctionNode)):
         outputs = [outputs]
     type_check.expect(isinstance(outputs, (list, tuple)), name,
                       'outputs to be a list of Variables',
                       'outputs is a {}'.format(type(outputs).__name__))
     for i, o in enumerate(outputs):
-        type_check.expect(isinstance(o, (core.Variable, core.Function)), name,
+        type_check.expect(isinstance(o, (core.Variable, core.VariableNode, core.FunctionNode)), name,
                           'outputs[{}] to be a Variable or a Function'.format(i),
                           'outputs[{}] is a {}'.format(i, type(o).__name__))
     _check_options(name, variable_style, function_style, rankdir, group_by_link)
@@ -149,7 +149,7 @@ def build_computational_graph(outputs, variable_style='default', function_style=
             edges.append((head, tail))
 
     for o in outputs:
-        add_node(o)
+        add_node(o.node if isinstance(o, core.Variable) else o)
     while queue:
         node = queue.popleft()
         if _is_function(node):
@@ -284,12 +284,7 @@ class ComputationalGraph:
         return edges
 
     def _variable_label(self, v, param_name):
-        if isinstance(v, VariablePlaceholder):
-            shape, dtype = v.shape, v.dtype
-        elif v.data is None:
-            shape, dtype = None, None
-        else:
-            shape, dtype = v.data.shape, v.data.dtype
+        shape, dtype = v.shape, v.dtype
         text = 'None' if shape is None else '{}, {}'.format(tuple(shape), dtype)
         name = param_name or v.name
         if self.show_name and name is not None:
@@ -314,8 +309,8 @@ class ComputationalGraph:
         param_names, param_clusters = {}, {}
         for path, param in model.namedparams():
             owner = path.rsplit('/', 1)[0]
-            param_names.setdefault(id(param), path[1:])
-            param_clusters.setdefault(id(param), owner or None)
+            param_names.setdefault(id(param.node), path[1:])
+            param_clusters.setdefault(id(param.node), owner or None)
 
         readers = collections.defaultdict(list)
         for head, tail in self.edges:

@@ -1,13 +1,11 @@
 """Differentiable functions, as ``chainer.functions``: ``import minigrad.functions as F``."""
-from minigrad.core import reshape, transpose                        # NOQA
+from minigrad.core import reshape, transpose, cast, broadcast_to, sum_to, get_item   # NOQA
 from minigrad.functions.math.basic_math import (                    # NOQA
     add, sub, mul, div, neg, absolute, pow, matmul)
 from minigrad.functions.math.sum import sum, mean                   # NOQA
 from minigrad.functions.math.exponential import exp, log            # NOQA
 from minigrad.functions.math.minmax import maximum, minimum         # NOQA
-from minigrad.functions.array.shape import (                        # NOQA
-    broadcast_to, flatten, concat, get_item, expand_dims)
-from minigrad.functions.array.shape import sum_to_shape as sum_to  # NOQA
+from minigrad.functions.array.shape import flatten, concat, expand_dims   # NOQA
 
 # -- connection and pooling --
 from minigrad.functions.connection.linear import linear                                   # NOQA

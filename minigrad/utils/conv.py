@@ -26,6 +26,20 @@ from numpy.lib.stride_tricks import as_strided
 from minigrad import type_check
 
 
+def get_dilated_ksize(k, d):
+    """The span of a kernel ``k`` dilated by ``d``: ``k + (k - 1)(d - 1)`` pixels."""
+    return k + (k - 1) * (d - 1)
+
+
+def get_windows_extent(out, k, s, d=1):
+    """How far ``out`` windows reach into the padded input: ``(out - 1) s + dk``.
+
+    It is one past the last padded pixel any window reads; with cover_all it
+    may exceed the padded size, and the canvases of im2col and col2im grow to it.
+    """
+    return (out - 1) * s + get_dilated_ksize(k, d)
+
+
 def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
     """Output length of a convolution or pooling along one axis.
 
@@ -40,7 +54,7 @@ def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
     >>> get_conv_outsize(227, 11, 4, 0)     # AlexNet's conv1
     55
     """
-    dk = k + (k - 1) * (d - 1)
+    dk = get_dilated_ksize(k, d)
     if cover_all:
         return (size + p * 2 - dk + s - 1) // s + 1
     return (size + p * 2 - dk) // s + 1
@@ -50,7 +64,7 @@ def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
     """Output length of a transposed convolution: the input length of the
     convolution it transposes, ``s (size - 1) + dk - 2p`` (``- (s - 1)`` with
     cover_all)."""
-    dk = k + (k - 1) * (d - 1)
+    dk = get_dilated_ksize(k, d)
     if cover_all:
         return s * (size - 1) + dk - s + 1 - 2 * p
     return s * (size - 1) + dk - 2 * p
@@ -89,14 +103,14 @@ def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=Fals
     type_check.expect_positive(func_name, 'dilate', (dy, dx))
     outs = []
     for axis, size, k, s, p, d in (('height', h, kh, sy, ph, dy), ('width', w, kw, sx, pw, dx)):
-        dk = k + (k - 1) * (d - 1)
+        dk = get_dilated_ksize(k, d)
         if size + 2 * p < dk:
             raise type_check.InvalidType(
                 func_name, 'kernel {} <= padded input {} ({} + 2 * pad {})'.format(
                     axis, size + 2 * p, size, p),
                 'kernel {} {} (ksize {}, dilate {})'.format(axis, dk, k, d))
         out = get_conv_outsize(size, k, s, p, cover_all, d)
-        last = (out - 1) * s + dk        # one past the last padded pixel any window reads
+        last = get_windows_extent(out, k, s, d)
         # A kernel smaller than its stride skips pixels between windows by
         # design (ResNet's 1x1 stride-2 shortcut); dropping the last is no news.
         if not cover_all and last < size + p and dk >= s:
@@ -142,8 +156,8 @@ def im2col_view(img, kh, kw, sy, sx, ph, pw, pval=0, cover_all=False, dy=1, dx=1
     oh = get_conv_outsize(h, kh, sy, ph, cover_all, dy)
     ow = get_conv_outsize(w, kw, sx, pw, cover_all, dx)
     # Extra rows/columns at the bottom/right for the windows cover_all adds.
-    extra_h = max(0, (oh - 1) * sy + (kh - 1) * dy + 1 - (h + 2 * ph))
-    extra_w = max(0, (ow - 1) * sx + (kw - 1) * dx + 1 - (w + 2 * pw))
+    extra_h = max(0, get_windows_extent(oh, kh, sy, dy) - (h + 2 * ph))
+    extra_w = max(0, get_windows_extent(ow, kw, sx, dx) - (w + 2 * pw))
     padded = _padded(img, ph, pw, extra_h, extra_w, pval)
     st_n, st_c, st_h, st_w = padded.strides
     return as_strided(padded, shape=(n, c, kh, kw, oh, ow),
@@ -190,8 +204,8 @@ def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
     """
     n, c, kh, kw, oh, ow = col.shape
     # The padded canvas must hold every window, including cover_all's extra ones.
-    hp = max(h + 2 * ph, (oh - 1) * sy + (kh - 1) * dy + 1)
-    wp = max(w + 2 * pw, (ow - 1) * sx + (kw - 1) * dx + 1)
+    hp = max(h + 2 * ph, get_windows_extent(oh, kh, sy, dy))
+    wp = max(w + 2 * pw, get_windows_extent(ow, kw, sx, dx))
     if ph == pw == 0 and hp == h and wp == w and out is not None:
         canvas = out
     else:

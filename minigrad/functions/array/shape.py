@@ -2,65 +2,12 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function, GetItem, as_variable, reshape, sum_to, transpose
+from minigrad.core import (FunctionNode, as_variable, broadcast_to, get_item, reshape,  # NOQA
+                           sum_to, transpose)
 
 
-def _broadcastable(small, big):
-    """True if an array of shape ``small`` broadcasts to shape ``big``."""
-    if len(small) > len(big):
-        return False
-    return all(s == 1 or s == b for s, b in zip(small[::-1], big[::-1]))
-
-
-class BroadcastTo(Function):
-    """``y = broadcast_to(x, shape)``; the gradient is summed back to ``x``'s shape."""
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect(_broadcastable(x.shape, self.shape), 'BroadcastTo',
-                          'x.shape broadcastable to {}'.format(self.shape),
-                          'x.shape == {}'.format(x.shape))
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs(())
-        self.in_shape = x.shape
-        # A broadcast view is read-only and aliases x; later in-place code needs its own array.
-        return numpy.broadcast_to(x, self.shape).copy(),
-
-    def backward(self, inputs, grad_outputs):
-        return sum_to(grad_outputs[0], self.in_shape),
-
-
-class SumTo(Function):
-    """``y = sum_to(x, shape)``, the adjoint of broadcast_to: sums the broadcast axes away."""
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect(_broadcastable(self.shape, x.shape), 'SumTo',
-                          '{} broadcastable to x.shape'.format(self.shape),
-                          'x.shape == {}'.format(x.shape))
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs(())
-        self.in_shape = x.shape
-        y = sum_to(x, self.shape)
-        # sum_to returns x itself when nothing is summed; an output must not alias its input.
-        return (y.copy() if y is x else y),
-
-    def backward(self, inputs, grad_outputs):
-        return numpy.broadcast_to(grad_outputs[0], self.in_shape).copy(),
-
-
-class Concat(Function):
-    """``y = concatenate(xs, axis)``; the gradient is split at the same places."""
+class Concat(FunctionNode):
+    """``y = concatenate(xs, axis)``; the gradient is ``gy`` sliced at the same places."""
 
     def __init__(self, axis=1):
         self.axis = axis
@@ -80,38 +27,20 @@ class Concat(Function):
                                             'xs[0].shape[{}]'.format(d), first.shape[d])
 
     def forward(self, inputs):
-        self.retain_inputs(())
-        self.sizes = numpy.cumsum([x.shape[self.axis] for x in inputs])[:-1].tolist()
+        self.bounds = numpy.cumsum([0] + [x.shape[self.axis] for x in inputs]).tolist()
         return numpy.concatenate(inputs, axis=self.axis),
 
-    def backward(self, inputs, grad_outputs):
-        return tuple(numpy.split(grad_outputs[0], self.sizes, axis=self.axis))
-
-
-def broadcast_to(x, shape):
-    """Broadcast ``x`` to ``shape`` as NumPy would.
-
-    Args:
-        x (Variable or ndarray): a shape broadcastable to ``shape``.
-        shape (tuple of ints): the output shape.
-    """
-    x = as_variable(x)
-    if x.shape == tuple(shape):
-        return x
-    return BroadcastTo(shape)(x)
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        axis = self.axis % gy.ndim
+        lead = (slice(None),) * axis
+        return tuple(get_item(gy, lead + (slice(self.bounds[i], self.bounds[i + 1]),))
+                     for i in indexes)
 
 
 def sum_to_shape(x, shape):
-    """Sum ``x`` down to ``shape`` (the reverse of broadcasting); ``F.sum_to``.
-
-    Args:
-        x (Variable or ndarray): any shape that ``shape`` broadcasts to.
-        shape (tuple of ints): the output shape.
-    """
-    x = as_variable(x)
-    if x.shape == tuple(shape):
-        return x
-    return SumTo(shape)(x)
+    """Sum ``x`` down to ``shape`` (the reverse of broadcasting); ``F.sum_to``."""
+    return sum_to(x, shape)
 
 
 def flatten(x):
@@ -126,12 +55,7 @@ def concat(xs, axis=1):
         xs (list of Variables or ndarrays): equal shapes except along ``axis``.
         axis (int): the axis to join along.
     """
-    return Concat(axis)(*xs)
-
-
-def get_item(x, slices):
-    """``x[slices]`` with basic or advanced indexing; repeated indices add their gradients."""
-    return GetItem(slices)(x)
+    return Concat(axis).apply(xs)[0]
 
 
 def expand_dims(x, axis):

@@ -1,42 +1,47 @@
-"""Arithmetic as functions: the same Functions that Variable's operators use."""
-from minigrad.core import Add, Sub, Mul, Div, Neg, Absolute, MatMul, Pow, PowVarConst, as_variable
+"""Arithmetic as functions: the same FunctionNodes that Variable's operators use.
+
+A constant operand (a scalar or an array) takes the dtype of its Variable
+partner, as in the operators: ``add(x32, 1.0)`` stays float32.
+"""
+from minigrad.core import (Add, Sub, Mul, Div, Neg, Absolute, MatMul, Pow, PowVarConst,  # NOQA
+                           as_variable, binary_operands, transpose)
 
 
 def add(a, b):
     """``a + b`` with broadcasting."""
-    return Add()(a, b)
+    return Add().apply(binary_operands(a, b))[0]
 
 
 def sub(a, b):
     """``a - b`` with broadcasting."""
-    return Sub()(a, b)
+    return Sub().apply(binary_operands(a, b))[0]
 
 
 def mul(a, b):
     """``a * b`` with broadcasting."""
-    return Mul()(a, b)
+    return Mul().apply(binary_operands(a, b))[0]
 
 
 def div(a, b):
     """``a / b`` with broadcasting."""
-    return Div()(a, b)
+    return Div().apply(binary_operands(a, b))[0]
 
 
 def neg(x):
     """``-x``."""
-    return Neg()(x)
+    return Neg().apply((x,))[0]
 
 
 def absolute(x):
     """``|x|``."""
-    return Absolute()(x)
+    return Absolute().apply((x,))[0]
 
 
 def pow(a, b):
     """``a ** b``; a Python number as ``b`` is a constant exponent."""
     if isinstance(b, (int, float)):
-        return PowVarConst(b)(a)
-    return Pow()(a, b)
+        return PowVarConst(b).apply((a,))[0]
+    return Pow().apply(binary_operands(a, b))[0]
 
 
 def matmul(a, b, transa=False, transb=False):
@@ -48,14 +53,15 @@ def matmul(a, b, transa=False, transb=False):
     Returns:
         Variable of shape ``(..., M, N)``.
     """
+    a, b = as_variable(a), as_variable(b)
     if transa:
-        a = as_variable(a).transpose(*_swap_last(as_variable(a).ndim))
+        a = transpose(a, _swapped_last(a.ndim))
     if transb:
-        b = as_variable(b).transpose(*_swap_last(as_variable(b).ndim))
-    return MatMul()(a, b)
+        b = transpose(b, _swapped_last(b.ndim))
+    return MatMul().apply((a, b))[0]
 
 
-def _swap_last(ndim):
+def _swapped_last(ndim):
     axes = list(range(ndim))
     axes[-2], axes[-1] = axes[-1], axes[-2]
     return axes

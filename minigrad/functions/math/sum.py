@@ -2,7 +2,7 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function, as_variable
+from minigrad.core import FunctionNode, as_variable, broadcast_to, reshape
 
 
 def _normalize_axis(axis, ndim, func_name='Sum'):
@@ -19,7 +19,7 @@ def _normalize_axis(axis, ndim, func_name='Sum'):
     return axes
 
 
-class Sum(Function):
+class Sum(FunctionNode):
     """``y = x.sum(axis)``; the gradient broadcasts ``gy`` back over the summed axes.
 
     ``gx[i] = gy[i with the summed axes dropped]``: every element of a sum
@@ -32,16 +32,18 @@ class Sum(Function):
 
     def forward(self, inputs):
         x, = inputs
-        self.retain_inputs(())
         self.in_shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim)
         return numpy.asarray(x.sum(axis=self.axes, keepdims=self.keepdims)),
 
-    def backward(self, inputs, grad_outputs):
+    def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         if not self.keepdims:
-            gy = numpy.expand_dims(gy, self.axes)
-        return numpy.broadcast_to(gy, self.in_shape).copy(),
+            shape = list(self.in_shape)
+            for a in self.axes:
+                shape[a] = 1
+            gy = reshape(gy, tuple(shape))
+        return broadcast_to(gy, self.in_shape),
 
 
 def sum(x, axis=None, keepdims=False):
@@ -55,7 +57,7 @@ def sum(x, axis=None, keepdims=False):
     Returns:
         Variable: ``x``'s shape without (or with length 1 at) the summed axes.
     """
-    return Sum(axis, keepdims)(x)
+    return Sum(axis, keepdims).apply((x,))[0]
 
 
 def mean(x, axis=None, weights=None, keepdims=False):

@@ -202,20 +202,41 @@ def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
     Returns:
         The image, shape ``(N, C, H, W)``.
     """
-    n, c, kh, kw, oh, ow = col.shape
+    return col2im_by_offset(lambda i, j: col[:, :, i, j], col.shape, col.dtype,
+                            sy, sx, ph, pw, h, w, dy, dx, out)
+
+
+def col2im_by_offset(col_at, col_shape, dtype, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
+    """:func:`col2im` of a col given one kernel offset at a time.
+
+    ``col_at(i, j)`` returns ``col[:, :, i, j]``, of shape ``(N, C, OH, OW)``.
+    Each slice is added at once, so ``col_at`` may fill and return the same
+    buffer every time: a caller whose col is mostly zeros (max pooling's
+    gradient, one nonzero per window) never builds the ``KH*KW`` times larger
+    col.  This is the one scatter of the library; :func:`col2im` calls it.
+
+    Args:
+        col_at: ``(i, j) -> array (N, C, OH, OW)``.
+        col_shape: ``(N, C, KH, KW, OH, OW)``. dtype: the image's dtype.
+        The others: as :func:`col2im`.
+
+    Returns:
+        The image, shape ``(N, C, H, W)`` (``out`` when given).
+    """
+    n, c, kh, kw, oh, ow = col_shape
     # The padded canvas must hold every window, including cover_all's extra ones.
     hp = max(h + 2 * ph, get_windows_extent(oh, kh, sy, dy))
     wp = max(w + 2 * pw, get_windows_extent(ow, kw, sx, dx))
     if ph == pw == 0 and hp == h and wp == w and out is not None:
         canvas = out
     else:
-        canvas = numpy.zeros((n, c, hp, wp), dtype=col.dtype)
+        canvas = numpy.zeros((n, c, hp, wp), dtype=dtype)
     # One strided add per kernel offset: the loop is over KH*KW, never pixels.
     for i in range(kh):
         y0 = i * dy
         for j in range(kw):
             x0 = j * dx
-            canvas[:, :, y0:y0 + sy * oh:sy, x0:x0 + sx * ow:sx] += col[:, :, i, j]
+            canvas[:, :, y0:y0 + sy * oh:sy, x0:x0 + sx * ow:sx] += col_at(i, j)
     if canvas is out:
         return out
     img = canvas[:, :, ph:ph + h, pw:pw + w]

@@ -1,13 +1,30 @@
-"""Max pooling: each output is the largest value in its window."""
+"""Max pooling: each output is the largest value in its window.
+
+Three nodes, each the gradient of the one before, with the winners of the
+forward pass fixed (the ``indexes``)::
+
+    MaxPooling2D            x  -> y     the max of each window
+    MaxPooling2DGrad        gy -> gx    gy added at each window's winner
+    MaxPooling2DWithIndexes x  -> y     x read at each window's winner
+
+The last two are linear and each other's adjoint, so second and higher
+derivatives alternate between them.
+"""
 import numpy
 
 from minigrad import type_check
+from minigrad.core import FunctionNode
 from minigrad.functions.pooling.pooling_2d import Pooling2D
-from minigrad.utils.conv import im2col_view
+from minigrad.utils.conv import col2im_by_offset, get_conv_outsize, im2col_view
 
 
 class MaxPooling2D(Pooling2D):
-    """2-D max pooling; see :func:`max_pooling_2d`."""
+    """2-D max pooling; see :func:`max_pooling_2d`.
+
+    ``indexes`` (set by forward, shape ``(N, C, OH, OW)``, the smallest
+    unsigned dtype that holds ``KH*KW - 1``) is the flat offset, inside its
+    ``(KH, KW)`` window, of each maximum: all that backward needs.
+    """
 
     name = 'MaxPooling2D'
 
@@ -15,25 +32,35 @@ class MaxPooling2D(Pooling2D):
         # A window made only of padding would output -inf and lose its
         # gradient.  A pad smaller than the kernel keeps every regular window
         # on the image; cover_all's extra window is dropped when it would
-        # start past the image (as PyTorch's ceil_mode does).
+        # start past the image (see out_size).
         super().check_type_forward(inputs)
         for axis, k, p in (('height', self.kh, self.ph), ('width', self.kw, self.pw)):
             if p >= k:
                 raise type_check.InvalidType(
                     self.name, 'pad < ksize along the {} (a window of padding only)'.format(axis),
                     'pad {} >= ksize {}'.format(p, k))
-        x, = inputs
-        self.out_hw = tuple(out - 1 if (out - 1) * s >= size + p else out for out, size, s, p in
-                            zip(self.out_hw, x.shape[2:], (self.sy, self.sx), (self.ph, self.pw)))
+
+    def out_size(self, h, w):
+        """``(OH, OW)``: the convolution's output size, less cover_all's extra
+        window where it would start past the image (as PyTorch's ceil_mode does)."""
+        sizes = []
+        for size, k, s, p in ((h, self.kh, self.sy, self.ph), (w, self.kw, self.sx, self.pw)):
+            out = get_conv_outsize(size, k, s, p, self.cover_all)
+            sizes.append(out - 1 if (out - 1) * s >= size + p else out)
+        return tuple(sizes)
+
+    def windows(self, x, pval):
+        """The windows of ``x`` as a view ``(N, C, KH, KW, OH, OW)``, padding ``pval``."""
+        oh, ow = self.out_size(*x.shape[2:])
+        windows = im2col_view(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
+                              pval=pval, cover_all=self.cover_all)
+        return windows[..., :oh, :ow]
 
     def forward(self, inputs):
         x, = inputs
-        self.retain_inputs(())     # backward needs only where each maximum was
-        self.x_shape = x.shape
+        self.x_shape = x.shape      # backward needs only this and where each maximum was
         # Padding is -inf so that it never wins the max.
-        windows = im2col_view(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
-                              pval=-numpy.inf, cover_all=self.cover_all)
-        windows = windows[..., :self.out_hw[0], :self.out_hw[1]]
+        windows = self.windows(x, -numpy.inf)
         y = windows[:, :, 0, 0].copy()
         # The offset of the maximum, the first one on ties (as numpy.argmax).
         # Offsets only grow, so "idx = max(idx, k * (v > y))" records the
@@ -49,26 +76,72 @@ class MaxPooling2D(Pooling2D):
             numpy.maximum(y, v, out=y)
             numpy.multiply(hit, self.indexes.dtype.type(k), out=step)
             numpy.maximum(self.indexes, step, out=self.indexes)
-        # Handed to max_pooling_2d(return_indices=True) in a list, which
-        # release() (dropping ndarray attributes after use) leaves alone.
-        self.indexes_for_caller = [self.indexes]
         return y,
 
-    def backward(self, inputs, grad_outputs):
-        gy, = grad_outputs
-        out_hw = gy.shape[2:]
-        canvas = numpy.zeros(self._scatter_canvas_shape(self.x_shape, out_hw), dtype=gy.dtype)
+    def backward(self, indexes, grad_outputs):
+        return MaxPooling2DGrad(self).apply(grad_outputs)
+
+
+class MaxPooling2DGrad(FunctionNode):
+    """Max pooling's gradient: each ``gy`` added at the input that won its window.
+
+    .. math:: g_x = \\mathrm{col2im}(\\mathrm{col}), \\quad
+              \\mathrm{col}_{n,c,k,i,j} = g_{y,n,c,i,j}\\,[\\mathrm{indexes}_{n,c,i,j} = k]
+
+    Input ``gy`` of shape ``(N, C, OH, OW)``, output of the pooling's input
+    shape ``(N, C, H, W)``; windows may overlap, so col2im adds.  Linear in
+    ``gy``: its gradient is :class:`MaxPooling2DWithIndexes`.
+    """
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def forward(self, inputs):
+        gy, = inputs
+        p = self.pool
+        n, c, oh, ow = gy.shape
         hit = numpy.empty(gy.shape, dtype=bool)
         share = numpy.empty_like(gy)
-        # Each output's gradient goes to the one input that won its window;
-        # windows may overlap, so offsets add into the canvas.
-        for k in range(self.kh * self.kw):
-            numpy.equal(self.indexes, k, out=hit)
-            numpy.multiply(gy, hit, out=share)
-            target = self._window(canvas, k // self.kw, k % self.kw, out_hw)
-            target += share
-        gx = self._crop(canvas, self.x_shape)
-        return (gx if gx.base is None else numpy.ascontiguousarray(gx)),
+
+        def col_at(i, j):
+            # Only the column of offset (i, j), built when col2im adds it: the
+            # whole col would be KH*KW times gy, and zeros but for one entry a window.
+            numpy.equal(p.indexes, i * p.kw + j, out=hit)
+            return numpy.multiply(gy, hit, out=share)
+
+        return col2im_by_offset(col_at, (n, c, p.kh, p.kw, oh, ow), gy.dtype,
+                                p.sy, p.sx, p.ph, p.pw, *p.x_shape[2:]),
+
+    def backward(self, indexes, grad_outputs):
+        return MaxPooling2DWithIndexes(self.pool).apply(grad_outputs)
+
+
+class MaxPooling2DWithIndexes(FunctionNode):
+    """``x`` read at the winners of a max pooling: ``y = x`` at ``indexes`` in each window.
+
+    Input ``x`` of the pooling's input shape, output ``(N, C, OH, OW)``.  It
+    is the max pooling with the winners fixed, and linear in ``x``; its
+    gradient is :class:`MaxPooling2DGrad` again.
+    """
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def forward(self, inputs):
+        x, = inputs
+        p = self.pool
+        windows = p.windows(x, 0)       # a winner is never padding
+        y = numpy.zeros(p.indexes.shape, dtype=x.dtype)
+        hit = numpy.empty(y.shape, dtype=bool)
+        pick = numpy.empty_like(y)
+        for i in range(p.kh):
+            for j in range(p.kw):
+                numpy.equal(p.indexes, i * p.kw + j, out=hit)
+                y += numpy.multiply(windows[:, :, i, j], hit, out=pick)
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        return MaxPooling2DGrad(self.pool).apply(grad_outputs)
 
 
 def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=False):
@@ -78,7 +151,8 @@ def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
               x_{n,c,\\; i S_Y + k - P_H,\\; j S_X + l - P_W}
 
     Padding is ``-inf``, so it never wins.  Only the position of each maximum
-    is kept for backward, which sends each output's gradient to that input.
+    is kept for backward, which sends each output's gradient to that input
+    (:class:`MaxPooling2DGrad`); that is differentiable again.
 
     Args:
         x: input of shape ``(N, C, H, W)``.
@@ -98,6 +172,5 @@ def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
     (1, 96, 27, 27)
     """
     func = MaxPooling2D(ksize, stride, pad, cover_all)
-    y = func(x)
-    indexes = func.indexes_for_caller.pop()
-    return (y, indexes.astype(numpy.int64)) if return_indices else y
+    y, = func.apply((x,))
+    return (y, func.indexes.astype(numpy.int64)) if return_indices else y

@@ -1,13 +1,18 @@
-"""What max and average pooling share: arguments, checks, label, the window view."""
+"""What max and average pooling share: arguments, checks, label."""
 from minigrad import type_check
-from minigrad.core import Function
+from minigrad.core import FunctionNode
 from minigrad.utils.conv import conv_outsize_checked, pair, pair_text
 
 
-class Pooling2D(Function):
-    """Base of the 2-D poolings: ``ksize``, ``stride`` (defaults to ``ksize``), ``pad``."""
+class Pooling2D(FunctionNode):
+    """Base of the 2-D poolings: ``ksize``, ``stride`` (defaults to ``ksize``), ``pad``.
+
+    The gradient nodes of a pooling read its geometry (and max pooling's
+    indexes) from the pooling node itself, so each is written once here.
+    """
 
     name = 'Pooling2D'
+    has_cover_all = True      # whether the advice for a bad stride may offer cover_all
 
     def __init__(self, ksize, stride=None, pad=0, cover_all=True):
         self.kh, self.kw = pair(ksize)
@@ -23,25 +28,10 @@ class Pooling2D(Function):
         return text
 
     def check_type_forward(self, inputs):
+        # Only validates: forward computes the output size itself.
         x, = inputs
         type_check.expect_ndim(self.name, 'x', x, 4)
         type_check.expect_float(self.name, 'x', x)
-        self.out_hw = conv_outsize_checked(
+        conv_outsize_checked(
             self.name, x.shape[2], x.shape[3], self.kh, self.kw, self.sy, self.sx,
-            self.ph, self.pw, self.cover_all, has_cover_all=self.name != 'AveragePooling2D')
-
-    def _scatter_canvas_shape(self, x_shape, out_hw):
-        """Padded shape that every window (cover_all's extra ones too) fits in."""
-        n, c, h, w = x_shape
-        oh, ow = out_hw
-        return (n, c, max(h + 2 * self.ph, (oh - 1) * self.sy + self.kh),
-                max(w + 2 * self.pw, (ow - 1) * self.sx + self.kw))
-
-    def _window(self, canvas, i, j, out_hw):
-        """The strided slice of ``canvas`` that kernel offset ``(i, j)`` reads."""
-        oh, ow = out_hw
-        return canvas[:, :, i:i + self.sy * oh:self.sy, j:j + self.sx * ow:self.sx]
-
-    def _crop(self, canvas, x_shape):
-        h, w = x_shape[2:]
-        return canvas[:, :, self.ph:self.ph + h, self.pw:self.pw + w]
+            self.ph, self.pw, self.cover_all, has_cover_all=self.has_cover_all)

@@ -1,9 +1,12 @@
 """F.average_pooling_2d (minigrad/functions/pooling/average_pooling_2d.py)."""
+import gc
 import itertools
+import weakref
 
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -88,6 +91,17 @@ def test_backward_grid(ksize, stride, pad):
     numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
 
 
+@pytest.mark.parametrize('ksize, stride, pad', [g for g in GRID if not _refused(*g)])
+def test_double_backward_grid(ksize, stride, pad):
+    x = _data((1, 1, H, W), 5)
+
+    def f(x):
+        return F.average_pooling_2d(x, ksize, stride=stride, pad=pad)
+
+    gy = _data(f(x).shape, 6)
+    gradient_check.check_double_backward(f, x, gy, _data(x.shape, 7), dtype=numpy.float64)
+
+
 def test_grid_has_both_valid_and_refused_geometries():
     refused = [_refused(*g) for g in GRID]
     assert any(refused) and refused.count(False) >= 20
@@ -140,6 +154,63 @@ def test_float32_in_float32_out_and_gradients():
 
 
 # ---------------------------------------------------------------------------
+# Second derivatives
+
+def _first_order(x, gy, *args):
+    """``gx`` of average pooling, recorded so that it can be differentiated again."""
+    y = F.average_pooling_2d(x, *args)
+    gx, = minigrad.grad([y], [x], [gy], enable_double_backprop=True)
+    return gx
+
+
+def test_gradient_is_linear_and_its_gy_derivative_is_the_pooling():
+    # y is linear in x: gx depends on gy only (the second derivative in x is
+    # zero), and d<gx, v>/dgy = average_pooling_2d(v), as gx is its adjoint.
+    x = Variable(_data((2, 3, 6, 6), 11))
+    gy = Variable(_data((2, 3, 4, 4), 12))
+    v = _data((2, 3, 6, 6), 13)
+    gx = _first_order(x, gy, 3, 1, 0)
+    ggx_x, ggx_gy = minigrad.grad([gx], [x, gy], [v])
+    assert ggx_x is None
+    numpy.testing.assert_allclose(ggx_gy.data, F.average_pooling_2d(v, 3, 1, 0).data,
+                                  atol=1e-14)
+
+
+def test_hessian_of_the_squared_mean_by_hand():
+    # f = mean(x)^2 over one 2x2 window: df/dx_i = 2 mean / 4, and the
+    # Hessian is 2/16 = 1/8 everywhere, so H v = sum(v) / 8 in every entry.
+    x = Variable(numpy.array([[[[1.0, 2.0], [3.0, 4.0]]]]))
+    y = F.average_pooling_2d(x, 2)
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    numpy.testing.assert_allclose(gx.data, numpy.full((1, 1, 2, 2), 2 * 2.5 / 4))
+    v = numpy.array([[[[1.0, -2.0], [0.5, 4.0]]]])
+    hv, = minigrad.grad([gx], [x], [v])
+    numpy.testing.assert_allclose(hv.data, numpy.full((1, 1, 2, 2), 3.5 / 8))
+
+
+def test_third_derivative_is_the_gradient_again():
+    # gx = G(gy), its gy-derivative is the pooling P, and P's derivative is G:
+    # differentiating twice more along u gives the plain first-order gradient.
+    x = Variable(_data((1, 2, 5, 5), 14))
+    gy = Variable(_data((1, 2, 5, 5), 15))
+    v = Variable(_data((1, 2, 5, 5), 16))
+    u = _data((1, 2, 5, 5), 17)
+    gx = _first_order(x, gy, 3, 1, 1)
+    pooled_v, = minigrad.grad([gx], [gy], [v], enable_double_backprop=True)
+    back, = minigrad.grad([pooled_v], [v], [u])
+    _, expected = avg_pool_by_loops(v.data, 3, 1, 1, gy=u)
+    numpy.testing.assert_allclose(back.data, expected, atol=1e-14)
+
+
+def test_float32_second_derivatives():
+    x = Variable(_data((2, 3, 6, 6), 18).astype(numpy.float32))
+    y = F.average_pooling_2d(x, 3, 1, 1)
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    hv, = minigrad.grad([gx], [x], [numpy.ones(x.shape, numpy.float32)])
+    assert gx.dtype == hv.dtype == numpy.float32
+
+
+# ---------------------------------------------------------------------------
 # Label and memory
 
 def test_label():
@@ -149,14 +220,31 @@ def test_label():
 
 
 def test_keeps_no_array():
-    x = Variable(_data((2, 3, 6, 6), 4))
+    # y is linear in x: the graph holds neither x nor y, only x's shape
+    data = _data((2, 3, 6, 6), 4)
+    x = Variable(data)
     y = F.average_pooling_2d(x, 2)
     func = y.creator
-    assert func._retained_inputs == ()
-    assert func.output_data == (None,)
+    assert func.get_retained_inputs() == () and func.get_retained_outputs() == ()
     assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
-    F.sum(y).backward()
-    assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
+    alive = weakref.ref(data)
+    del x, data
+    gc.collect()
+    assert alive() is None
+    y.grad = numpy.ones(y.shape)
+    y.backward()                # nothing left to reach, but the graph still runs
+
+
+def test_check_type_forward_only_validates():
+    func = F.average_pooling_2d(Variable(numpy.zeros((1, 1, 6, 6))), 3, 1, 1).creator
+    before = dict(vars(func))
+    func.check_type_forward((numpy.zeros((2, 3, 9, 5)),))
+    assert vars(func) == before
+    # forward needs no check before it: it computes the output size itself
+    x = _data((2, 3, 9, 5), 19)
+    fresh = F.average_pooling_2d(x, 3, 2, 1)
+    y, = type(func)(3, 2, 1).forward((x,))
+    numpy.testing.assert_array_equal(y, fresh.data)
 
 
 # ---------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """F.max_pooling_2d (minigrad/functions/pooling/max_pooling_2d.py)."""
+import gc
 import itertools
+import weakref
 
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -120,6 +123,21 @@ def test_backward_grid(ksize, stride, pad, cover_all):
     y.grad = gy
     y.backward()
     numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
+
+
+@pytest.mark.parametrize('ksize, stride, pad, cover_all',
+                         [g for g in GRID if _geometry(*g) == 'ok'])
+def test_double_backward_grid(ksize, stride, pad, cover_all):
+    # no ties, values 0.1 apart: the eps=1e-3 steps never change a winner
+    x = no_ties((1, 1, H, W), 0)
+
+    def f(x):
+        return F.max_pooling_2d(x, ksize, stride=stride, pad=pad, cover_all=cover_all)
+
+    rng = numpy.random.RandomState(1)
+    gy = rng.uniform(-1, 1, f(x).shape)
+    gradient_check.check_double_backward(f, x, gy, rng.uniform(-1, 1, x.shape),
+                                         dtype=numpy.float64)
 
 
 def test_grid_covers_each_kind():
@@ -296,18 +314,25 @@ def _ndarray_attributes(func):
 
 
 def test_keeps_only_a_small_index_array():
-    x = Variable(no_ties((2, 3, 9, 9), 10).astype(numpy.float32))
+    data = no_ties((2, 3, 9, 9), 10).astype(numpy.float32)
+    x = Variable(data)
     y = F.max_pooling_2d(x, 3, stride=2)
     func = y.creator
-    assert func._retained_inputs == ()             # not x
-    assert func.output_data == (None,)             # not y
+    assert func.get_retained_inputs() == () and func.get_retained_outputs() == ()
     held = _ndarray_attributes(func)
     assert list(held) == ['indexes']
     assert held['indexes'].shape == y.shape
     assert held['indexes'].dtype.itemsize == 1     # 9 offsets fit in one byte
+    # x itself is not kept: dropping it frees its array
     F.sum(y).backward()
-    assert _ndarray_attributes(func) == {}
-    assert func.output_data is None
+    first = x.grad.copy()
+    alive = weakref.ref(data)
+    x.cleargrad()
+    F.sum(y).backward()      # the indexes stay for another backward over the graph
+    numpy.testing.assert_array_equal(x.grad, first)
+    del x, data
+    gc.collect()
+    assert alive() is None
 
 
 def test_index_dtype_grows_with_the_window():
@@ -315,6 +340,102 @@ def test_index_dtype_grows_with_the_window():
     y = F.max_pooling_2d(Variable(no_ties((1, 1, 17, 17), 11)), 17)
     assert y.creator.indexes.dtype.itemsize == 2
     assert y.creator.indexes.dtype.kind in 'iu'
+
+
+def test_check_type_forward_only_validates():
+    func = F.max_pooling_2d(Variable(no_ties((1, 1, 6, 6), 12)), 3, 1, 1).creator
+    before = {k: v for k, v in vars(func).items() if k != 'indexes'}
+    func.check_type_forward((numpy.zeros((2, 3, 5, 5)),))
+    assert {k: v for k, v in vars(func).items() if k != 'indexes'} == before
+    assert func.indexes.shape == (1, 1, 6, 6)
+    # forward needs no check before it, not even for cover_all's dropped
+    # window (5 pixels, k2 s2 p1: the fourth window would be all padding)
+    x = no_ties((2, 3, 5, 5), 13)
+    y, = type(func)(2, 2, 1, True).forward((x,))
+    assert y.shape == (2, 3, 3, 3)
+    numpy.testing.assert_array_equal(y, F.max_pooling_2d(x, 2, 2, 1, True).data)
+
+
+# ---------------------------------------------------------------------------
+# Second derivatives
+
+def gather_by_loops(v, indexes, ksize, stride, pad, cover_all):
+    """``v`` read at each window's winner (the flat offsets ``indexes``)."""
+    out = numpy.empty(indexes.shape)
+    for i, j, window, _ in pool_windows(v, ksize, stride, pad, cover_all):
+        n, c = window.shape[:2]
+        for b in range(n):
+            for ch in range(c):
+                out[b, ch, i, j] = window[b, ch].ravel()[indexes[b, ch, i, j]]
+    return out
+
+
+def _first_order(x, gy, *args):
+    """``gx`` of max pooling, recorded so that it can be differentiated again."""
+    y = F.max_pooling_2d(x, *args)
+    gx, = minigrad.grad([y], [x], [gy], enable_double_backprop=True)
+    return gx
+
+
+@pytest.mark.parametrize('ksize, stride, pad, cover_all', [
+    (3, 2, 1, True), ((2, 3), (1, 2), (1, 0), False), (2, None, 0, True)])
+def test_gradient_is_linear_and_its_gy_derivative_gathers(ksize, stride, pad, cover_all):
+    # With the winners fixed y is linear in x: gx depends on gy only (the
+    # second derivative in x is zero), and d<gx, v>/dgy reads v at the winners.
+    x = Variable(no_ties((2, 3, 7, 9), 14))
+    y, indexes = F.max_pooling_2d(x, ksize, stride, pad, cover_all, return_indices=True)
+    gy = Variable(numpy.random.RandomState(15).uniform(-1, 1, y.shape))
+    v = numpy.random.RandomState(16).uniform(-1, 1, x.shape)
+    gx = _first_order(x, gy, ksize, stride, pad, cover_all)
+    ggx_x, ggx_gy = minigrad.grad([gx], [x, gy], [v])
+    assert ggx_x is None
+    numpy.testing.assert_allclose(
+        ggx_gy.data, gather_by_loops(v, indexes, ksize, stride, pad, cover_all), atol=1e-14)
+
+
+def test_hessian_of_the_squared_max_by_hand():
+    # f = max(x)^2 over one 2x2 window whose maximum is x[0, 1] = 5:
+    # df/dx = 2 * 5 there, and the Hessian is 2 at (winner, winner) only.
+    x = Variable(numpy.array([[[[1.0, 5.0], [3.0, 2.0]]]]))
+    y = F.max_pooling_2d(x, 2)
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    numpy.testing.assert_array_equal(gx.data, [[[[0.0, 10.0], [0.0, 0.0]]]])
+    hv, = minigrad.grad([gx], [x], [numpy.array([[[[1.0, -2.0], [0.5, 4.0]]]])])
+    numpy.testing.assert_array_equal(hv.data, [[[[0.0, -4.0], [0.0, 0.0]]]])
+
+
+def test_second_derivative_follows_the_first_maximum_on_ties():
+    x = Variable(numpy.array([[[[1.0, 5.0], [5.0, 0.0]]]]))
+    gy = Variable(numpy.array([[[[7.0]]]]))
+    gx = _first_order(x, gy, 2)
+    ggy, = minigrad.grad([gx], [gy], [numpy.array([[[[1.0, 2.0], [3.0, 4.0]]]])])
+    assert ggy.data.tolist() == [[[[2.0]]]]     # v at (0, 1), where gy went
+
+
+def test_third_derivative_is_the_gradient_again():
+    # gx = G(gy), its gy-derivative is the gather P, and P's derivative is G:
+    # differentiating twice more along u gives the plain first-order gradient.
+    x = Variable(no_ties((1, 2, 7, 7), 17))
+    gy = Variable(numpy.random.RandomState(18).uniform(-1, 1, (1, 2, 4, 4)))
+    v = Variable(numpy.random.RandomState(19).uniform(-1, 1, x.shape))
+    u = numpy.random.RandomState(20).uniform(-1, 1, (1, 2, 4, 4))
+    gx = _first_order(x, gy, 3, 2, 1)
+    gathered, = minigrad.grad([gx], [gy], [v], enable_double_backprop=True)
+    back, = minigrad.grad([gathered], [v], [u])
+    _, _, expected = max_pool_by_loops(x.data, 3, 2, 1, True, gy=u)
+    numpy.testing.assert_allclose(back.data, expected, atol=1e-14)
+
+
+def test_float32_second_derivatives():
+    x = Variable(no_ties((2, 3, 7, 7), 21).astype(numpy.float32))
+    y = F.max_pooling_2d(x, 3, 2)
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    hv, = minigrad.grad([gx], [x], [numpy.ones(x.shape, numpy.float32)])
+    assert gx.dtype == hv.dtype == numpy.float32
+    # the Hessian of y^2 is 2 at each winner: H 1 = 2 * (windows each pixel wins)
+    _, _, wins = max_pool_by_loops(x.data.astype(numpy.float64), 3, 2, 0, True,
+                                   gy=numpy.ones(y.shape))
+    numpy.testing.assert_array_equal(hv.data, 2 * wins)
 
 
 # ---------------------------------------------------------------------------

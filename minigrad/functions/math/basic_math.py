@@ -4,7 +4,7 @@ A constant operand (a scalar or an array) takes the dtype of its Variable
 partner, as in the operators: ``add(x32, 1.0)`` stays float32.
 """
 from minigrad.core import (Add, Sub, Mul, Div, Neg, Absolute, MatMul, Pow, PowVarConst,  # NOQA
-                           as_variable, binary_operands, transpose)
+                           is_real_scalar, binary_operands, transpose)
 
 
 def add(a, b):
@@ -39,7 +39,7 @@ def absolute(x):
 
 def pow(a, b):
     """``a ** b``; a Python number as ``b`` is a constant exponent."""
-    if isinstance(b, (int, float)):
+    if is_real_scalar(b):
         return PowVarConst(b).apply((a,))[0]
     return Pow().apply(binary_operands(a, b))[0]
 
@@ -53,7 +53,7 @@ def matmul(a, b, transa=False, transb=False):
     Returns:
         Variable of shape ``(..., M, N)``.
     """
-    a, b = as_variable(a), as_variable(b)
+    a, b = binary_operands(a, b)
     if transa:
         a = transpose(a, _swapped_last(a.ndim))
     if transb:

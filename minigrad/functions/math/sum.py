@@ -76,4 +76,6 @@ def mean(x, axis=None, weights=None, keepdims=False):
     count = 1
     for a in axes:
         count *= x.shape[a]
+    type_check.require(count > 0, 'Mean', 'at least one element to average over axis {}'.format(
+        axis), '0 elements (x.shape == {})'.format(x.shape))
     return sum(x, axis, keepdims) * (1.0 / count)

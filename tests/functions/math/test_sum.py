@@ -4,6 +4,7 @@ import itertools
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -75,3 +76,33 @@ def test_sum_axis_errors():
         F.sum(numpy.zeros((2, 3)), axis=(1, -1))
     with pytest.raises(InvalidType, match='Invalid operation in Mean: expect -x.ndim <= axis'):
         F.mean(numpy.zeros((2, 3)), axis=-3)
+
+
+# ---------------------------------------------------------------------------
+# Second derivatives: sum and mean are linear, so the gradient's gradient goes to gy only
+
+
+@pytest.mark.parametrize('f', [F.sum, F.mean])
+@pytest.mark.parametrize('axis', AXES)
+@pytest.mark.parametrize('keepdims', [False, True])
+def test_sum_and_mean_double_backward(f, axis, keepdims):
+    x = _rand(2, 3, 4)
+    y_shape = _sum_reference(x, axis, keepdims).shape
+    gradient_check.check_double_backward(lambda v: f(v, axis=axis, keepdims=keepdims), x,
+                                         _rand(*y_shape, seed=1), _rand(2, 3, 4, seed=2),
+                                         dtype=numpy.float64)
+
+
+def test_gradient_of_the_gradient_by_hand():
+    x = Variable(_rand(2, 3))
+    gy = Variable(numpy.array([1.0, 2.0]))
+    gx, = minigrad.grad([F.mean(x, axis=1)], [x], grad_outputs=[gy], enable_double_backprop=True)
+    numpy.testing.assert_allclose(gx.array, [[1 / 3] * 3, [2 / 3] * 3], rtol=1e-12)
+    assert minigrad.grad([F.sum(gx * gx)], [x]) == [None]     # no dependence on x
+    v = numpy.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    ggy, = minigrad.grad([F.sum(gx * v)], [gy])            # d <gx, v> / d gy = row sums of v / 3
+    numpy.testing.assert_allclose(ggy.array, [2.0, 5.0], rtol=1e-12)
+    x32 = Variable(_rand(2, 3, dtype=numpy.float32))
+    gx, = minigrad.grad([F.sum(F.mean(x32, axis=0) ** 2)], [x32], enable_double_backprop=True)
+    assert gx.dtype == numpy.float32
+    assert minigrad.grad([F.sum(gx)], [x32])[0].dtype == numpy.float32

@@ -25,18 +25,19 @@ an adapter node; its gradients are first derivatives only.
 The arithmetic operators of Variable (``+ - * / ** @``, indexing,
 ``reshape``, ``transpose``) are FunctionNodes too; they live here, next to the
 Variable whose methods they are, so that this module imports no other part
-of minigrad except the configuration and the type checks.
+of minigrad except the configuration, the devices and the type checks.
 """
 import contextlib
 import copy
 import heapq
 import threading
+import warnings
 import weakref
 
 import numpy
 
 from minigrad.configuration import config, using_config
-from minigrad import type_check
+from minigrad import backend, type_check
 
 
 # ---------------------------------------------------------------------------
@@ -113,7 +114,9 @@ class Variable:
                 raise TypeError('Variable: expect data to be a numpy.ndarray or None, '
                                 'actual {}'.format(type(data).__name__))
         self._data = data
-        self._requires_grad = bool(requires_grad) and (data is None or data.dtype.kind == 'f')
+        self._wants_grad = bool(requires_grad)
+        # Integer and boolean data never get a gradient.
+        self._requires_grad = self._wants_grad and (data is None or data.dtype.kind == 'f')
         self._node = VariableNode(self, name)
         self._grad_var = None
         if grad is not None:
@@ -127,7 +130,9 @@ class Variable:
     @data.setter
     def data(self, value):
         self._data = value
+        self._requires_grad = self._wants_grad and (value is None or value.dtype.kind == 'f')
         node = self._node
+        node.requires_grad = self._requires_grad
         node._set_data_info(value)
         if node.data is not None:     # a retained array follows the Variable's
             node.data = value
@@ -167,12 +172,12 @@ class Variable:
 
     @property
     def requires_grad(self):
-        return self._requires_grad and (self._data is None or self._data.dtype.kind == 'f')
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):
-        self._requires_grad = bool(value)
-        self._node.requires_grad = self.requires_grad
+        self._wants_grad = bool(value)
+        self.data = self._data
 
     node = property(lambda self: self._node)
     shape = property(lambda self: self._data.shape)
@@ -194,14 +199,18 @@ class Variable:
 
     @property
     def creator(self):
-        """The FunctionNode that made this Variable, or None for a leaf."""
+        """What made this Variable: a FunctionNode, the old-style Function, or None for a leaf."""
+        func = self._node.creator
+        return func.function if isinstance(func, FunctionAdapter) else func
+
+    @property
+    def creator_node(self):
+        """The FunctionNode that made this Variable (an adapter for an old-style Function)."""
         return self._node.creator
 
-    @creator.setter
-    def creator(self, func):
+    @creator_node.setter
+    def creator_node(self, func):
         self._node.creator = func
-
-    creator_node = creator
 
     @property
     def rank(self):
@@ -209,6 +218,58 @@ class Variable:
 
     def __len__(self):
         return len(self._data)
+
+    def __getstate__(self):
+        # The graph is not part of a Variable's state: a copy or an unpickled
+        # Variable is a leaf with the same data, name and gradient.
+        state = dict(self.__dict__)
+        state['_node'] = self._node.name
+        return state
+
+    def __setstate__(self, state):
+        name = state.pop('_node')
+        self.__dict__.update(state)
+        self._node = VariableNode(self, name)
+
+    # -- Python protocols: as an array would, or a clear error -------------
+    def __iter__(self):
+        """The rows along the first axis, each a differentiable ``self[i]``."""
+        if self._data.ndim == 0:
+            raise TypeError('iteration over a 0-d Variable (shape ()); use v.array.item()')
+        return (self[i] for i in range(len(self._data)))
+
+    def __bool__(self):
+        if self._data is None or self._data.size != 1:
+            raise ValueError(
+                'the truth value of a Variable of shape {} is ambiguous: expect one element; '
+                'use v.array.any() or v.array.all()'.format(
+                    None if self._data is None else self._data.shape))
+        return bool(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        """``numpy.asarray(v)`` gives the data (no graph: the result is a plain array)."""
+        data = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return data.copy() if copy else data
+
+    def __lt__(self, other):
+        return self._data < as_array(other)
+
+    def __le__(self, other):
+        return self._data <= as_array(other)
+
+    def __gt__(self, other):
+        return self._data > as_array(other)
+
+    def __ge__(self, other):
+        return self._data >= as_array(other)
+
+    def __eq__(self, other):
+        raise TypeError('Variable == is not supported (identity or values would be ambiguous): '
+                        'compare the values with v.array == other, or the objects with "is"')
+
+    def __ne__(self, other):
+        raise TypeError('Variable != is not supported (identity or values would be ambiguous): '
+                        'compare the values with v.array != other, or the objects with "is not"')
 
     def __repr__(self):
         if self._data is None:
@@ -229,6 +290,20 @@ class Variable:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         return transpose(self, axes or None)
+
+    # -- devices: the CPU only (see minigrad.backend) ----------------------
+    device = property(lambda self: backend.CpuDevice())
+
+    def to_device(self, device):
+        """Move the data and gradient to ``device`` (the CPU). Returns self."""
+        backend.get_device(device)      # a GPU spec fails here, naming it
+        return self
+
+    def to_cpu(self):
+        return self
+
+    def to_gpu(self, device=None):
+        backend.get_device(0 if device is None else device)
 
     # -- the graph --------------------------------------------------------
     def set_creator(self, func):
@@ -277,6 +352,10 @@ class Variable:
         graph, so the gradients (``grad_var``) can be differentiated again.
         """
         if self.creator is None:
+            warnings.warn(
+                'Variable.backward: this Variable has no graph (it is a leaf, or was computed '
+                'under no_backprop_mode or from inputs that need no gradient), so nothing was '
+                'back-propagated', RuntimeWarning, stacklevel=2)
             return
         seed = self._grad_var
         if seed is None:
@@ -321,7 +400,7 @@ class Variable:
         return Div().apply((_operand(other, self), self))[0]
 
     def __pow__(self, other):
-        if _is_real_scalar(other):
+        if is_real_scalar(other):
             return PowVarConst(other).apply((self,))[0]
         return Pow().apply((self, _operand(other, self)))[0]
 
@@ -400,7 +479,7 @@ def as_array(x):
     return x._data if isinstance(x, Variable) else numpy.asarray(x)
 
 
-def _is_real_scalar(value):
+def is_real_scalar(value):
     """True for a Python or NumPy int, float or bool (not an array, not complex)."""
     return isinstance(value, (int, float, numpy.integer, numpy.floating, numpy.bool_))
 
@@ -467,7 +546,12 @@ def _backprop(roots, root_grads, targets, retain_grad, enable_double_backprop):
 
     def add(node, g):
         old = grads.get(node)
-        grads[node] = g if old is None else old + g
+        if old is None:
+            grads[node] = g
+        elif enable_double_backprop:
+            grads[node] = old + g
+        else:           # no graph to record: add the arrays
+            grads[node] = Variable(old._data + g._data, requires_grad=False)
 
     for node, g in zip(roots, root_grads):
         shared.add(id(g._data))
@@ -522,7 +606,10 @@ def _accumulate_leaf(node, gx, shared):
         return
     old = var._grad_var
     if old is not None:
-        var._grad_var = old + gx
+        if old.creator is None and gx.creator is None:     # no graph to record: add the arrays
+            var._grad_var = Variable(old._data + gx._data, requires_grad=False)
+        else:
+            var._grad_var = old + gx
     elif gx.creator is None and (shared or gx._data.base is not None):
         var._grad_var = Variable(gx._data.copy(), requires_grad=False)
     else:
@@ -662,8 +749,12 @@ class FunctionNode:
         """The name shown in graphs and error messages."""
         return type(self).__name__
 
-    def check_type_forward(self, inputs):
-        """Validate the input arrays; raise through :mod:`minigrad.type_check`."""
+    def check_type_forward(self, in_types):
+        """Check the inputs' shapes and dtypes, as Chainer's: ``type_check.expect(...)``.
+
+        ``in_types`` are the input arrays (light mode), or, when a condition
+        has failed, expressions that describe it (see :mod:`minigrad.type_check`).
+        """
 
     def forward(self, inputs):
         """Compute the outputs from the input arrays (by default ``forward_cpu``)."""
@@ -726,20 +817,20 @@ class FunctionNode:
                 '{}: this FunctionNode instance was applied already; a node is used once, '
                 'so create a new instance for each call'.format(self.label))
         xs = _as_inputs(self.label, inputs)
-        in_data = tuple(x._data for x in xs)
-        self.check_type_forward(in_data)
+        in_data = tuple([x._data for x in xs])
+        type_check.run_check(self.label, self.check_type_forward, in_data)
         outputs = self.forward(in_data)
         if not isinstance(outputs, tuple):
             raise TypeError('{}.forward: expect a tuple of arrays, actual {}'
                             .format(self.label, type(outputs).__name__))
-        outputs = tuple(y if isinstance(y, numpy.ndarray) else numpy.asarray(y)
-                        for y in outputs)
+        if not all(type(y) is numpy.ndarray for y in outputs):
+            outputs = tuple([numpy.asarray(y) for y in outputs])
         if config.debug:
             _check_finite(self, 'forward', outputs)
         # Outputs of inputs that need no gradient need none either (a data
         # batch through a fixed preprocessing step stays gradient-free).
-        requires_grad = any(x.requires_grad for x in xs)
-        ys = tuple(Variable(y, requires_grad=requires_grad) for y in outputs)
+        requires_grad = any([x._requires_grad for x in xs])
+        ys = tuple([Variable(y, requires_grad=requires_grad) for y in outputs])
         if requires_grad and config.enable_backprop:
             self.rank = max(x._node.rank for x in xs)
             self.inputs = tuple(x._node for x in xs)
@@ -794,6 +885,8 @@ class FunctionNode:
 
 def _as_inputs(label, inputs):
     """The inputs as Variables, refusing what has no numeric value."""
+    if all(type(x) is Variable and x._data.dtype.kind in 'biuf' for x in inputs):
+        return tuple(inputs)
     xs = []
     for i, x in enumerate(inputs):
         if not isinstance(x, Variable):
@@ -960,10 +1053,11 @@ class FunctionAdapter(FunctionNode):
         gxs = tuple(None if gxs[i] is None else numpy.asarray(gxs[i]) for i in indexes)
         if not config.enable_backprop:
             return tuple(None if g is None else Variable(g, requires_grad=False) for g in gxs)
-        # Recording a graph of the gradients: they are constants of an
-        # old-style function, which can say nothing about their own derivative.
+        # Recording a graph of the gradients: they are functions of the inputs
+        # and of grad_outputs that an old-style function cannot differentiate.
         present = [g for g in gxs if g is not None]
-        wrapped = iter(_OldStyleGradient(self.label, present).apply(tuple(grad_outputs)))
+        depends_on = tuple(grad_outputs) + self.get_retained_inputs()
+        wrapped = iter(_OldStyleGradient(self.label, present).apply(depends_on))
         return tuple(None if g is None else next(wrapped) for g in gxs)
 
 

@@ -46,7 +46,15 @@ class Toy(Function):
         gy = grad_outputs[0]
         for g in grad_outputs[1:]:
             gy = gy + g
-        return tuple(minigrad.core.sum_to(gy, shape) for shape in self.shapes)
+        return tuple(_sum_to(gy, shape) for shape in self.shapes)
+
+
+def _sum_to(gy, shape):
+    """Sum gy over the axes broadcasting added or stretched, back to shape."""
+    lead = gy.ndim - len(shape)
+    gy = gy.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and gy.shape[i] != 1)
+    return gy.sum(axis=stretched, keepdims=True) if stretched else gy
 
 
 def var(shape, name=None, dtype=numpy.float32):
@@ -123,11 +131,13 @@ def test_nodes_and_edges_attributes():
     f = Toy('F')
     y = f(x)
     g = build_computational_graph([y])
-    assert g.nodes[0] is y and g.nodes[1] is f and g.nodes[2] is x
+    # As in Chainer: variables appear as their nodes, an old-style Function as its adapter node.
+    assert g.nodes[0] is y.node and g.nodes[1] is f.node and g.nodes[2] is x.node
+    assert g.nodes[1].function.label == 'F'
     assert len(g.nodes) == 3
     assert len(g.edges) == 2
-    assert any(a is f and b is y for a, b in g.edges)
-    assert any(a is x and b is f for a, b in g.edges)
+    assert any(a is f.node and b is y.node for a, b in g.edges)
+    assert any(a is x.node and b is f.node for a, b in g.edges)
 
 
 def test_float64_int_and_names():
@@ -200,7 +210,7 @@ def test_graph_after_backward_and_unchain():
     h = Toy('F')(x)
     y = Toy('G')(h)
     y.grad = numpy.ones(2, dtype=numpy.float32)
-    y.backward()            # releases the Functions' arrays; the graph stays
+    y.backward()            # the graph stays as it was
     before = build_computational_graph([y]).dump()
     assert labelled_edges(before) == sorted([
         ('x: (2,), float32', 'F'), ('F', '(2,), float32'), ('(2,), float32', 'G'), ('G', '(2,), float32')])
@@ -259,7 +269,8 @@ def test_remove_variable():
     assert all('shape="box"' in a for a in attrs.values())
     assert labelled_edges(dot) == [('A', 'Join'), ('B', 'Join'), ('Join', 'Out')]
     # The graph object itself still has the variables.
-    assert any(isinstance(n, Variable) for n in build_computational_graph([z], remove_variable=True).nodes)
+    assert any(isinstance(n, minigrad.VariableNode)
+               for n in build_computational_graph([z], remove_variable=True).nodes)
 
 
 def test_show_name():

@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 import minigrad
 import minigrad.functions as F
 from minigrad import Function, Parameter, Variable, gradient_check
-from minigrad.core import GetItem
+from minigrad.core import GetItemGrad
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -215,9 +215,10 @@ def test_backward_of_a_larger_output_needs_grad():
     numpy.testing.assert_array_equal(x.grad, numpy.ones((2, 3)))
 
 
-def test_backward_on_a_leaf_does_nothing():
+def test_backward_on_a_leaf_does_nothing_and_says_so():
     x = Variable(numpy.ones(1, dtype=numpy.float32))
-    x.backward()
+    with pytest.warns(RuntimeWarning, match='has no graph'):
+        x.backward()
     assert x.grad is None
 
 
@@ -403,7 +404,7 @@ def test_matmul_shape_mismatch_message():
 ])
 def test_basic_indexing(index):
     a = numpy.arange(12, dtype=numpy.float64).reshape(3, 4)
-    assert GetItem(index).basic
+    assert GetItemGrad(index, (3, 4), numpy.float64).basic
     y = Variable(a)[index]
     numpy.testing.assert_array_equal(y.data, a[index])
     gradient_check.check_backward(lambda v: v[index], a, _rand(*y.shape, seed=1),
@@ -426,7 +427,7 @@ def test_basic_slice_gradient_by_hand():
 ])
 def test_advanced_indexing(index):
     a = numpy.arange(12, dtype=numpy.float64).reshape(3, 4)
-    assert not GetItem(index).basic
+    assert not GetItemGrad(index, (3, 4), numpy.float64).basic
     y = Variable(a)[index]
     numpy.testing.assert_array_equal(y.data, a[index])
     gradient_check.check_backward(lambda v: v[index], a, _rand(*y.shape, seed=1),
@@ -544,7 +545,7 @@ def test_function_returns_a_variable_or_a_tuple():
     assert s.creator is p.creator
     numpy.testing.assert_array_equal(s.data, [5.0])
     numpy.testing.assert_array_equal(p.data, [6.0])
-    assert y.generation == 1 and x.generation == 0
+    assert y.rank == 1 and x.rank == 0
 
 
 def test_forward_must_return_a_tuple():
@@ -694,7 +695,7 @@ def test_long_chain_backpropagates_without_recursion():
     y = x
     for _ in range(100000):
         y = y + 1
-    assert y.generation == 100000
+    assert y.rank == 100000
     y.backward()
     numpy.testing.assert_array_equal(x.grad, [1.0])
     numpy.testing.assert_allclose(y.data, [100000.5])
@@ -763,36 +764,31 @@ def test_intermediate_gradients_are_dropped_unless_retained():
     numpy.testing.assert_array_equal(x.grad, [12.0])
 
 
-def test_release_frees_buffers_and_second_backward_fails_clearly():
-    class Saver(Function):
-        def forward(self, inputs):
-            self.buffer = inputs[0] * 2      # saved for backward
-            return inputs[0] * 2,
-
-        def backward(self, inputs, grad_outputs):
-            return grad_outputs[0] * 2,
-
-    x = Variable(numpy.ones(2, dtype=numpy.float32))
-    f = Saver()
-    y = F.sum(f(x))
-    assert isinstance(f.buffer, numpy.ndarray)
-    y.backward()
-    assert not hasattr(f, 'buffer')
-    assert f.output_data is None
-    with pytest.raises(RuntimeError, match=r'Invalid backward in Sum: .*freed.*retain_graph=True'):
-        y.backward()
-
-
-def test_retain_graph_allows_a_second_backward():
+def test_a_second_backward_over_the_same_graph_accumulates():
+    # As in Chainer, the graph lives while its output does: backward may run again.
     x = Variable(numpy.array([2.0], dtype=numpy.float32))
     y = F.sum(Cube()(x))
-    y.backward(retain_graph=True)
+    y.backward()
     numpy.testing.assert_array_equal(x.grad, [12.0])
     y.backward()
     numpy.testing.assert_array_equal(x.grad, [24.0])
 
 
-def test_release_drops_the_saved_arrays_from_memory():
+def test_a_node_keeps_only_what_it_retains():
+    x = Variable(numpy.ones(3, dtype=numpy.float32))
+    h = x * 2                   # Mul retains both inputs: x and the constant 2
+    y = F.sum(h + 1)            # Add retains nothing, Sum nothing
+    assert x.node.data is x.data
+    assert h.node.data is None
+    href = weakref.ref(h.data)
+    del h
+    gc.collect()
+    assert href() is None       # nobody retained h's array: freed with its Variable
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+
+
+def test_the_graph_is_freed_with_its_output():
     class Saver(Function):
         def forward(self, inputs):
             self.buffer = inputs[0] + 1
@@ -802,12 +798,24 @@ def test_release_drops_the_saved_arrays_from_memory():
             return grad_outputs[0],
 
     x = Variable(numpy.ones(3, dtype=numpy.float32))
-    f = Saver()
-    y = F.sum(f(x))
-    ref = weakref.ref(f.buffer)
+    y = F.sum(Saver()(x))
+    ref = weakref.ref(y.creator_node.inputs[0].creator.function.buffer)
     y.backward()
+    assert ref() is not None    # alive with the graph, for another backward
+    del y
     gc.collect()
     assert ref() is None
+
+
+def test_unchain_backward_frees_the_retained_arrays():
+    x = Variable(numpy.ones(3, dtype=numpy.float32))
+    h = F.exp(x * 3)            # Exp retains its output, Mul its inputs
+    y = F.sum(h * h)
+    ref = weakref.ref(h.data)
+    del h
+    y.unchain_backward()
+    gc.collect()
+    assert ref() is None and y.creator is None
 
 
 def test_backward_gradient_of_wrong_shape_is_reported():
@@ -873,7 +881,8 @@ def test_unchain_backward_of_a_long_chain():
         nodes.append(y)
     y.unchain_backward()
     assert all(v.creator is None for v in nodes)
-    y.backward()
+    with pytest.warns(RuntimeWarning, match='has no graph'):
+        y.backward()
     assert x.grad is None
     del nodes, y
     gc.collect()

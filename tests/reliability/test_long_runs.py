@@ -18,7 +18,7 @@ import pytest
 import minigrad
 import minigrad.functions as F
 import minigrad.links as L
-from minigrad import Function, Variable, datasets, iterators, optimizers, training
+from minigrad import FunctionNode, Variable, datasets, iterators, optimizers, training
 from minigrad.optimizer_hooks import WeightDecay
 from minigrad.training import extensions
 
@@ -89,7 +89,7 @@ def test_300_iterations_of_a_hand_written_loop_stay_flat(tracing):
             optimizer.update(model, x_all[batch], t_all[batch])
         observations.append(observation['main/loss'])     # what a user keeps: numbers
         if i in (WARM, TOTAL):
-            marks[i] = (traced(), tracemalloc.take_snapshot(), live(Function), live(Variable))
+            marks[i] = (traced(), tracemalloc.take_snapshot(), live(FunctionNode), live(Variable))
     observations = None
     mem_warm, snap_warm, funcs_warm, vars_warm = marks[WARM]
     mem_end, snap_end, funcs_end, vars_end = marks[TOTAL]
@@ -119,7 +119,7 @@ def test_300_iterations_of_the_trainer_stay_flat(tmp_path, tracing):
     def measure(trainer):
         it = trainer.updater.iteration
         if it in (WARM, TOTAL):
-            marks[it] = (traced(), tracemalloc.take_snapshot(), live(Function), live(Variable))
+            marks[it] = (traced(), tracemalloc.take_snapshot(), live(FunctionNode), live(Variable))
     measure.name = 'measure'
     # After LogReport (priority lower than its writer priority): the log entry is already in.
     trainer.extend(measure, trigger=(1, 'iteration'), priority=-1000)
@@ -142,7 +142,7 @@ def test_evaluation_in_no_backprop_mode_creates_no_graph():
     model(x, t)                 # lazy parameters are allocated; a graph exists now
     model.cleargrads()
     model.y = model.loss = model.accuracy = None
-    before = live(Function)
+    before = live(FunctionNode)
     bn = model.predictor.bn
     mean_before = bn.avg_mean.copy()
     with minigrad.using_config('train', False), minigrad.no_backprop_mode():
@@ -154,7 +154,7 @@ def test_evaluation_in_no_backprop_mode_creates_no_graph():
             acc = F.accuracy(y, t)
             assert acc.creator is None
         # Not one Function of the 20 evaluations survives them.
-        assert live(Function) == before
+        assert live(FunctionNode) == before
     assert numpy.array_equal(bn.avg_mean, mean_before)      # test mode: statistics untouched
     assert all(p.grad is None for p in model.params())
     loss.backward()             # a leaf: nothing to do, no gradient appears
@@ -167,7 +167,7 @@ def test_evaluator_extension_creates_no_graph(tmp_path):
     x, t = tiny_data(32)
     model(x[:2], t[:2])
     model.y = model.loss = model.accuracy = None
-    before = live(Function)
+    before = live(FunctionNode)
     test_iter = iterators.SerialIterator(datasets.TupleDataset(x, t), 8, repeat=False, shuffle=False)
     evaluator = extensions.Evaluator(test_iter, model)
     result = evaluator()        # as the trainer calls it (outside a trainer too, as in Chainer)
@@ -175,4 +175,4 @@ def test_evaluator_extension_creates_no_graph(tmp_path):
     assert isinstance(result['main/loss'], float)
     # The Classifier keeps its last y/loss; evaluated without backprop they have no creator.
     assert model.loss.creator is None and model.y.creator is None
-    assert live(Function) == before
+    assert live(FunctionNode) == before

@@ -1,10 +1,30 @@
-"""The one helper every function uses to validate its inputs.
+"""Input checks: Chainer's type-check language, and the helpers built on it.
 
 A failed check raises :class:`InvalidType` with a message that names the
 function and shows what was expected and what was given::
 
     Invalid operation in Linear: expect x.shape[1] == W.shape[1], actual 3 != 5
+
+A function's ``check_type_forward(self, in_types)`` states its conditions
+once, as Chainer's do::
+
+    x_type, w_type = in_types
+    type_check.argname(in_types, ('x', 'W'))
+    type_check.expect(in_types.size() == 2, x_type.dtype.kind == 'f',
+                      x_type.shape[1] == w_type.shape[1])
+
+It runs twice at most.  First in *light* mode, where ``in_types`` are the
+input arrays themselves and each condition is a plain bool (cheap: this is
+every call).  Only when a condition fails does it run again in *heavy* mode,
+where ``in_types`` are :class:`Expr` objects: each condition then remembers
+its own text (``x.shape[1] == W.shape[1]``) and the values it compared
+(``3 != 5``), and the message is made from them.  The condition is written
+once, and its message follows from it.
 """
+import contextlib
+import operator
+import threading
+
 import numpy
 
 
@@ -23,7 +43,7 @@ class InvalidType(TypeError, ValueError):
             'Invalid operation in {}: expect {}, actual {}'.format(func_name, expect, actual))
 
 
-def expect(ok, func_name, expect, actual):
+def require(ok, func_name, expect, actual):
     """Raise :class:`InvalidType` unless ``ok``; ``expect`` and ``actual`` are texts."""
     if not ok:
         raise InvalidType(func_name, expect, actual)
@@ -77,3 +97,344 @@ def is_float(x):
     if isinstance(x, type):     # numpy.float32 has a class-level ``dtype`` descriptor
         return numpy.dtype(x).kind == 'f'
     return numpy.dtype(getattr(x, 'dtype', x)).kind == 'f'
+
+
+# ---------------------------------------------------------------------------
+# The type-check language (Chainer's ``chainer.utils.type_check``)
+
+_state = threading.local()
+
+
+def in_light_mode():
+    """True while ``check_type_forward`` runs on the arrays themselves."""
+    return getattr(_state, 'light', False)
+
+
+@contextlib.contextmanager
+def _mode(light, func_label):
+    outer = getattr(_state, 'light', False), getattr(_state, 'func', None)
+    _state.light, _state.func = light, func_label
+    try:
+        yield
+    finally:
+        _state.light, _state.func = outer
+
+
+class _LightModeFailure(InvalidType):
+    """A condition failed in light mode: run the check again to describe it."""
+
+    def __init__(self):
+        super().__init__('?', 'a condition', 'not met')
+
+
+def run_check(func_label, check, arrays):
+    """Run ``check(in_types)`` in light mode, and again in heavy mode if a condition fails.
+
+    ``func_label`` names the function in the message.
+    """
+    light = LightTypeInfoTuple(arrays)
+    try:
+        with _mode(True, func_label):
+            check(light)
+        return
+    except InvalidType as error:
+        if not isinstance(error, _LightModeFailure):
+            raise       # a check that wrote its own message
+        failure = error
+    except (IndexError, TypeError) as error:
+        # Eager conditions may fail to evaluate (x.shape[1] of a 1-D x); heavy
+        # mode evaluates them in order and stops at the first false one.
+        failure = error
+    heavy = TypeInfoTuple(Variable(TypeInfo(a.shape, a.dtype), 'in_types[{}]'.format(i))
+                          for i, a in enumerate(arrays))
+    with _mode(False, func_label):
+        check(heavy)
+    raise failure
+
+
+class TypeInfo:
+    """What a check may ask of an input: ``shape``, ``dtype``, ``ndim`` and ``size``."""
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = numpy.dtype(dtype)
+        self.ndim = len(self.shape)
+
+    @property
+    def size(self):
+        return int(numpy.prod(self.shape, dtype=numpy.int64))
+
+
+class LightTypeInfoTuple(tuple):
+    """The input arrays, as light mode gives them to ``check_type_forward``."""
+
+    def size(self):
+        return len(self)
+
+
+class TypeInfoTuple(tuple):
+    """The inputs as :class:`Variable` expressions (heavy mode)."""
+
+    name = 'in_types'
+
+    def size(self):
+        return Variable(len(self), '{}.size'.format(self.name))
+
+
+def argname(in_types, names):
+    """Name the inputs in messages: ``argname(in_types, ('x', 'W'))``."""
+    if len(in_types) != len(names):
+        raise InvalidType(getattr(_state, 'func', None) or 'check_type_forward',
+                          '{} argument(s)'.format(len(names)),
+                          '{} argument(s)'.format(len(in_types)))
+    for t, name in zip(in_types, names):
+        if isinstance(t, Variable):
+            t.name = name
+
+
+def expect(*bool_exprs):
+    """Check every condition; raise :class:`InvalidType` describing the first that fails.
+
+    In light mode the conditions are bools; in heavy mode, :class:`Testable`
+    expressions that know their text and the values they compared.
+    """
+    if len(bool_exprs) == 4 and all(isinstance(a, str) for a in bool_exprs[1:]):
+        return require(*bool_exprs)      # the older spelling, (ok, func_name, expect, actual)
+    if in_light_mode():
+        if not all(bool_exprs):
+            raise _LightModeFailure()
+        return
+    for e in bool_exprs:
+        if not isinstance(e, Testable):
+            raise TypeError('type_check.expect: expect comparisons of in_types expressions, '
+                            'actual {!r}'.format(e))
+        e.expect()
+
+
+def eval(exp):
+    """The value of an expression (light mode: it already is one)."""
+    return exp if in_light_mode() or not isinstance(exp, Expr) else exp.eval()
+
+
+def make_variable(value, name):
+    """A named constant to use in conditions (``make_variable(3, 'n_in')``)."""
+    return value if in_light_mode() else Variable(value, name)
+
+
+def same_types(*arrays):
+    """True when every array is of the same array type (here: all NumPy arrays)."""
+    return all(isinstance(a, numpy.ndarray) for a in arrays)
+
+
+def _value(v):
+    return v.eval() if isinstance(v, Expr) else v
+
+
+def _text(v):
+    if isinstance(v, Expr):
+        return str(v)
+    if isinstance(v, numpy.dtype):
+        return 'numpy.{}'.format(v)
+    if isinstance(v, type) and issubclass(v, numpy.generic):
+        return 'numpy.{}'.format(v.__name__)
+    return repr(v)
+
+
+class Expr:
+    """A deferred computation on input types that can print itself.
+
+    ``priority`` orders operators for parentheses, as in Python's grammar
+    (higher binds tighter).
+    """
+
+    def __init__(self, priority):
+        self.priority = priority
+
+    def eval(self):
+        raise NotImplementedError
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return GetAttr(self, name)
+
+    def __getitem__(self, key):
+        return GetItem(self, key)
+
+    def __call__(self, *args):
+        return Call(self, args)
+
+    def __bool__(self):
+        raise RuntimeError('an in_types expression is not a bool: pass conditions to '
+                           'type_check.expect, or read a value with type_check.eval')
+
+    __hash__ = object.__hash__
+
+
+def _binary(text, priority, func, right_associative=False):
+    def method(self, other):
+        return BinaryOperator(priority, self, other, text, func, right_associative)
+
+    def reflected(self, other):
+        return BinaryOperator(priority, other, self, text, func, right_associative)
+    return method, reflected
+
+
+def _comparison(text, inverse, func):
+    def method(self, other):
+        return BoolBinaryOperator(self, other, text, inverse, func)
+    return method
+
+
+def _unary(text, func):
+    def method(self):
+        return UnaryOperator(self, text, func)
+    return method
+
+
+for _name, _text_op, _priority, _func in (
+        ('add', '+', 4, operator.add), ('sub', '-', 4, operator.sub),
+        ('mul', '*', 5, operator.mul), ('truediv', '/', 5, operator.truediv),
+        ('floordiv', '//', 5, operator.floordiv), ('mod', '%', 5, operator.mod),
+        ('pow', '**', 7, operator.pow), ('lshift', '<<', 3, operator.lshift),
+        ('rshift', '>>', 3, operator.rshift), ('and', '&', 2, operator.and_),
+        ('xor', '^', 1, operator.xor), ('or', '|', 0, operator.or_)):
+    _method, _reflected = _binary(_text_op, _priority, _func, right_associative=_name == 'pow')
+    setattr(Expr, '__{}__'.format(_name), _method)
+    setattr(Expr, '__r{}__'.format(_name), _reflected)
+for _name, _text_op, _inverse, _func in (
+        ('eq', '==', '!=', operator.eq), ('ne', '!=', '==', operator.ne),
+        ('lt', '<', '>=', operator.lt), ('le', '<=', '>', operator.le),
+        ('gt', '>', '<=', operator.gt), ('ge', '>=', '<', operator.ge)):
+    setattr(Expr, '__{}__'.format(_name), _comparison(_text_op, _inverse, _func))
+for _name, _text_op, _func in (('neg', '-', operator.neg), ('pos', '+', operator.pos),
+                               ('invert', '~', operator.invert)):
+    setattr(Expr, '__{}__'.format(_name), _unary(_text_op, _func))
+
+
+class Variable(Expr):
+    """A named value: an input's TypeInfo, or a constant given a name."""
+
+    def __init__(self, value, name):
+        super().__init__(9)
+        self.value = value
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+    def eval(self):
+        return self.value
+
+
+class GetAttr(Expr):
+    def __init__(self, obj, name):
+        super().__init__(8)
+        self.obj = obj
+        self.name = name
+
+    def __str__(self):
+        return '{}.{}'.format(_paren(self.obj, 8), self.name)
+
+    def eval(self):
+        return getattr(_value(self.obj), self.name)
+
+
+def _index_text(key):
+    if isinstance(key, slice):
+        return ':'.join('' if v is None else _text(v) for v in (key.start, key.stop)) + (
+            '' if key.step is None else ':' + _text(key.step))
+    if isinstance(key, tuple):
+        return ', '.join(_index_text(k) for k in key)
+    return _text(key)
+
+
+class GetItem(Expr):
+    def __init__(self, obj, key):
+        super().__init__(8)
+        self.obj = obj
+        self.key = key
+
+    def __str__(self):
+        return '{}[{}]'.format(_paren(self.obj, 8), _index_text(self.key))
+
+    def eval(self):
+        key = self.key
+        if isinstance(key, slice):
+            key = slice(_value(key.start), _value(key.stop), _value(key.step))
+        return _value(self.obj)[_value(key)]
+
+
+class Call(Expr):
+    def __init__(self, obj, args):
+        super().__init__(8)
+        self.obj = obj
+        self.args = args
+
+    def __str__(self):
+        return '{}({})'.format(_paren(self.obj, 8), ', '.join(_text(a) for a in self.args))
+
+    def eval(self):
+        return _value(self.obj)(*[_value(a) for a in self.args])
+
+
+class UnaryOperator(Expr):
+    def __init__(self, term, text, func):
+        super().__init__(6)
+        self.term, self.text, self.func = term, text, func
+
+    def __str__(self):
+        return self.text + _paren(self.term, 6)
+
+    def eval(self):
+        return self.func(_value(self.term))
+
+
+class BinaryOperator(Expr):
+    def __init__(self, priority, lhs, rhs, text, func, right_associative=False):
+        super().__init__(priority)
+        self.lhs, self.rhs, self.text, self.func = lhs, rhs, text, func
+        self.right_associative = right_associative
+
+    def __str__(self):
+        left = self.priority + (1 if self.right_associative else 0)
+        right = self.priority + (0 if self.right_associative else 1)
+        return '{} {} {}'.format(_paren(self.lhs, left), self.text, _paren(self.rhs, right))
+
+    def eval(self):
+        return self.func(_value(self.lhs), _value(self.rhs))
+
+
+class Testable:
+    """A condition ``expect`` can test."""
+
+    def expect(self):
+        raise NotImplementedError
+
+
+class BoolBinaryOperator(BinaryOperator, Testable):
+    """A comparison; its failure message shows both values with the opposite operator."""
+
+    def __init__(self, lhs, rhs, text, inverse, func):
+        super().__init__(-1, lhs, rhs, text, func)
+        self.inverse = inverse
+
+    def expect(self):
+        left, right = _value(self.lhs), _value(self.rhs)
+        if not self.func(left, right):
+            raise InvalidType(getattr(_state, 'func', None) or 'check_type_forward', str(self),
+                              '{} {} {}'.format(_shown(left), self.inverse, _shown(right)))
+
+
+def _shown(v):
+    """A value as the failure message shows it: ``float32``, ``f``, ``(2, 3)``, ``4``."""
+    if isinstance(v, type) and issubclass(v, numpy.generic):
+        return numpy.dtype(v).name
+    return str(v) if isinstance(v, (numpy.dtype, str, int, float, tuple, numpy.integer,
+                                    numpy.floating)) else repr(v)
+
+
+def _paren(v, priority):
+    if isinstance(v, Expr) and v.priority < priority:
+        return '({})'.format(v)
+    return _text(v)

@@ -91,3 +91,80 @@ def test_check_type_forward_runs_before_forward():
     with pytest.raises(InvalidType, match='Invalid operation in Checked: expect x.ndim == 2'):
         Checked()(numpy.zeros(3, dtype=numpy.float32))
     assert calls == []
+
+
+# ---------------------------------------------------------------------------
+# Chainer's type-check language in a user's check_type_forward
+
+
+class MulAdd(minigrad.FunctionNode):
+    """x * y + z, checked the way Chainer's guide writes it."""
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() == 3)
+        x_type, y_type, z_type = in_types
+        type_check.argname(in_types, ('x', 'y', 'z'))
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.dtype == y_type.dtype,
+            x_type.shape == y_type.shape,
+            x_type.ndim >= 2,
+            x_type.shape[1] == z_type.shape[-1] * 1,
+            x_type.size == y_type.size,
+        )
+
+    def forward(self, inputs):
+        x, y, z = inputs
+        return x * y + z,
+
+
+def _mul_add(*arrays):
+    return MulAdd().apply(arrays)[0]
+
+
+def test_dsl_passes_good_inputs():
+    x = numpy.ones((2, 3), numpy.float32)
+    numpy.testing.assert_array_equal(_mul_add(x, x, x[0]).array, numpy.full((2, 3), 2.0))
+
+
+@pytest.mark.parametrize('arrays, message', [
+    ((numpy.ones((2, 3)),) * 2, 'expect in_types.size == 3, actual 2 != 3'),
+    ((numpy.ones((2, 3), int),) * 3, "expect x.dtype.kind == 'f', actual i != f"),
+    ((numpy.ones((2, 3)), numpy.ones((2, 3), numpy.float32), numpy.ones(3)),
+     'expect x.dtype == y.dtype, actual float64 != float32'),
+    ((numpy.ones((2, 3)), numpy.ones((3, 2)), numpy.ones(3)),
+     r'expect x.shape == y.shape, actual \(2, 3\) != \(3, 2\)'),
+    ((numpy.ones(3), numpy.ones(3), numpy.ones(3)), 'expect x.ndim >= 2, actual 1 < 2'),
+    ((numpy.ones((2, 3)), numpy.ones((2, 3)), numpy.ones(4)),
+     r'expect x.shape\[1\] == z.shape\[-1\] \* 1, actual 3 != 4'),
+])
+def test_dsl_message_is_made_from_the_failed_condition(arrays, message):
+    with pytest.raises(InvalidType, match='^Invalid operation in MulAdd: ' + message + '$'):
+        _mul_add(*arrays)
+
+
+def test_dsl_expressions_print_with_parentheses_where_needed():
+    a = type_check.Variable(type_check.TypeInfo((2, 3), numpy.float32), 'a')
+    assert str((a.shape[0] + 1) * 2 == a.shape[1] - a.ndim) == '(a.shape[0] + 1) * 2 == a.shape[1] - a.ndim'
+    assert str(a.shape[1:] == (3,)) == 'a.shape[1:] == (3,)'
+    assert type_check.eval(a.shape[0] * 5) == 10
+    with pytest.raises(RuntimeError, match='not a bool'):
+        bool(a.ndim == 2)
+
+
+def test_old_style_function_gets_arrays_in_light_mode():
+    class Double(minigrad.Function):
+        def check_type_forward(self, in_types):
+            x_type, = in_types
+            type_check.expect(x_type.dtype == numpy.float32)
+
+        def forward(self, inputs):
+            return inputs[0] * 2,
+
+        def backward(self, inputs, grad_outputs):
+            return grad_outputs[0] * 2,
+
+    assert Double()(numpy.ones(2, numpy.float32)).dtype == numpy.float32
+    with pytest.raises(InvalidType, match=r'Invalid operation in Double: expect in_types\[0\].dtype '
+                                          r'== numpy.float32, actual float64 != float32'):
+        Double()(numpy.ones(2))

@@ -43,6 +43,7 @@ import warnings
 
 import numpy
 
+from minigrad import backend
 from minigrad import core
 from minigrad import initializers
 from minigrad import type_check
@@ -235,12 +236,22 @@ class Link:
             yield link
 
     def namedparams(self, include_uninit=True):
-        """Yield ``(path, param)`` for every parameter, e.g. ``('/conv1/W', W)``, in definition order."""
+        """Yield ``(path, param)`` for every parameter, e.g. ``('/conv1/W', W)``, in definition order.
+
+        A parameter reachable by several paths (tied weights, one link under
+        two names) comes once, under its first path, so that an optimizer
+        updates it once per step and ``count_params`` counts it once, as
+        PyTorch's ``parameters()`` does (Chainer would update it twice).
+        """
+        seen = set()
         for path, link in self.namedlinks():
             prefix = '' if path == '/' else path
             d = link.__dict__
             for name in link._params:
                 param = d[name]
+                if id(param) in seen:
+                    continue
+                seen.add(id(param))
                 if include_uninit or param.data is not None:
                     yield prefix + '/' + name, param
 
@@ -304,25 +315,40 @@ class Link:
     # -- copying and saving -------------------------------------------------
     def copyparams(self, link, copy_persistent=True):
         """Copy the parameter values (and persistent values) of ``link``, which has the same structure."""
-        for (path, dst), (_, src) in _paired_params(self, link):
-            if src.data is None:
-                continue
-            if dst.data is None:
-                dst.initialize(src.data.shape, dtype=src.data.dtype)
-            type_check.expect(dst.data.shape == src.data.shape, 'copyparams',
-                              '{}: equal shapes'.format(path),
-                              '{} (here) != {} (source)'.format(dst.data.shape, src.data.shape))
-            numpy.copyto(dst.data, src.data)
+        # Check every pair first, then copy: a failure changes nothing.
+        pairs = [(path, dst, src) for (path, dst), (_, src) in _paired_params(self, link)
+                 if src.data is not None]
+        for path, dst, src in pairs:
+            if dst.data is not None:
+                type_check.require(dst.data.shape == src.data.shape, 'copyparams',
+                                   '{}: equal shapes'.format(path),
+                                   '{} (here) != {} (source)'.format(dst.data.shape, src.data.shape))
+                type_check.require(numpy.can_cast(src.data.dtype, dst.data.dtype, 'same_kind'),
+                                   'copyparams', '{}: a dtype castable to {}'.format(
+                                       path, dst.data.dtype), '{} (source)'.format(src.data.dtype))
+        persistents = []
         if copy_persistent:
             for (path, dst_link), (_, src_link) in _paired_links(self, link):
                 for name in dst_link._persistent:
                     value = getattr(src_link, name)
                     mine = dst_link.__dict__[name]
-                    if (isinstance(mine, numpy.ndarray) and isinstance(value, numpy.ndarray)
-                            and mine.shape == value.shape):
-                        numpy.copyto(mine, value)
-                    else:
-                        object.__setattr__(dst_link, name, copy.deepcopy(value))
+                    in_place = (isinstance(mine, numpy.ndarray) and isinstance(value, numpy.ndarray)
+                                and mine.shape == value.shape)
+                    if in_place:
+                        type_check.require(
+                            numpy.can_cast(value.dtype, mine.dtype, 'same_kind'), 'copyparams',
+                            '{}/{}: a dtype castable to {}'.format(path.rstrip('/'), name, mine.dtype),
+                            '{} (source)'.format(value.dtype))
+                    persistents.append((dst_link, name, mine, value, in_place))
+        for path, dst, src in pairs:
+            if dst.data is None:
+                dst.initialize(src.data.shape, dtype=src.data.dtype)
+            numpy.copyto(dst.data, src.data)
+        for dst_link, name, mine, value, in_place in persistents:
+            if in_place:
+                numpy.copyto(mine, value)
+            else:
+                object.__setattr__(dst_link, name, copy.deepcopy(value))
 
     def serialize(self, serializer):
         """Save or load the parameters, the persistent values and the children.
@@ -344,9 +370,27 @@ class Link:
         for name, child in self._child_items():
             child.serialize(serializer[name])
 
+    # -- devices: the CPU only (see minigrad.backend) --------------------------
+    def to_device(self, device):
+        """Move the parameters and persistents to ``device`` (the CPU). Returns self."""
+        backend.get_device(device)      # a GPU spec fails here, naming it
+        return self
+
     def to_cpu(self):
         """Nothing to do: arrays always live in host memory. Returns self."""
         return self
+
+    def to_gpu(self, device=None):
+        """Fails: minigrad has no GPU backend (CuPy is not installed)."""
+        backend.get_device(0 if device is None else device)
+
+    @property
+    def device(self):
+        return backend.CpuDevice()
+
+    @property
+    def xp(self):
+        return numpy
 
     # -- printing ------------------------------------------------------------
     @property

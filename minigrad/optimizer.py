@@ -79,6 +79,29 @@ def elementwise(kernel, outputs, inputs=(), n_scratch=1):
         a[...] = c
 
 
+_SETTINGS = {
+    'positive': ('a finite number > 0', lambda v: 0 < v < float('inf')),
+    'nonnegative': ('a finite number >= 0', lambda v: 0 <= v < float('inf')),
+    'unit': ('a number in [0, 1)', lambda v: 0 <= v < 1),
+}
+
+
+def check_setting(owner, name, value, kind):
+    """Check a hyperparameter where it is set; raise naming ``owner``, ``name`` and the value.
+
+    ``kind`` is ``'positive'`` (finite, > 0), ``'nonnegative'`` (finite,
+    >= 0) or ``'unit'`` (in [0, 1)).  Booleans and non-numbers are a
+    TypeError, numbers out of range a ValueError.
+    """
+    text, ok = _SETTINGS[kind]
+    if isinstance(value, bool) or not isinstance(value, (int, float, numpy.integer, numpy.floating)):
+        raise TypeError('{}: expect {} to be {}, actual {!r} ({})'.format(
+            owner, name, text, value, type(value).__name__))
+    if not ok(float(value)):
+        raise ValueError('{}: expect {} to be {}, actual {!r}'.format(owner, name, text, value))
+    return value
+
+
 def _is_updatable(param):
     """True when ``param`` has data and a gradient and is not frozen."""
     return (param.data is not None and param.grad is not None
@@ -226,6 +249,7 @@ class UpdateRule:
         """
         if not self.enabled or not _is_updatable(param):
             return
+        self.check_writeable(param)
         self.t += 1
         if self._state is None:
             self._state = {}
@@ -237,6 +261,14 @@ class UpdateRule:
         self.update_core(param)
         for hook in self._post_update_hooks.values():
             hook(self, param)
+
+    def check_writeable(self, param):
+        """Raise, naming ``param``, if its array cannot be updated in place."""
+        if _is_updatable(param) and not param.data.flags.writeable:
+            raise ValueError(
+                '{}: cannot update parameter {!r} in place: its array is read-only (a broadcast '
+                'view or a read-only buffer); give it its own array, e.g. '
+                'param.array = param.array.copy()'.format(type(self).__name__, param.name))
 
     def _check_state(self, param):
         # A loaded state must fit the parameter, or the blockwise update would misread it.
@@ -478,6 +510,10 @@ class GradientMethod(Optimizer):
             loss = lossfun(*args, **kwds)
             loss.backward()
             del loss    # frees the graph before the update runs
+        rules = [(p, p.update_rule) for p in self.target.params() if p.update_rule is not None]
+        for param, rule in rules:      # before anything changes: all or nothing
+            if rule.enabled:
+                rule.check_writeable(param)
         self.call_hooks('pre')
         self.t += 1
         for param in self.target.params():

@@ -127,46 +127,72 @@ class _Source:
         self.npz = npz
         self.name = name
         self.cache = {}
+        self.sizes = {}         # key -> (bytes its header declares, bytes the archive holds)
         self.checking = False   # True during the first (checking) pass of load()
+
+    def header(self, key):
+        """``(shape, dtype)`` that member ``key`` declares, read from its header alone.
+
+        A member is refused here, before any data is read, when it holds
+        objects (reading them would unpickle; a 0-d one is Chainer's mark
+        for None and reads as ``(None, None)``); :meth:`read` refuses one
+        that declares more data than the archive holds for it (a small file
+        cannot make us allocate a huge array).  A plain dict of arrays (no
+        archive) is trusted.
+        """
+        archive = getattr(self.npz, 'zip', None)
+        if archive is None:
+            value = self.npz[key]
+            if isinstance(value, numpy.ndarray) and value.dtype.hasobject:
+                return None, None
+            value = numpy.asarray(value)
+            return value.shape, value.dtype
+        member = key + '.npy'
+        try:
+            info = archive.getinfo(member)
+            with archive.open(member) as f:
+                version = numpy.lib.format.read_magic(f)
+                read_header = (numpy.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else numpy.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(f)
+                offset = f.tell()
+        except Exception as error:
+            raise ValueError('load_npz: cannot read {!r} from {}: the file is corrupt or '
+                             'truncated ({}: {})'.format(key, self.name, type(error).__name__,
+                                                         error)) from error
+        if dtype.hasobject:
+            if shape == ():
+                return None, None
+            raise ValueError('load_npz: {!r} in {} holds Python objects (dtype object, shape {}): '
+                             'reading it would unpickle, which load_npz never does'
+                             .format(key, self.name, shape))
+        declared = int(numpy.prod(shape, dtype=numpy.int64)) * dtype.itemsize
+        self.sizes[key] = declared, max(info.file_size - offset, 0)
+        return tuple(shape), dtype
 
     def read(self, key):
         """The stored array of ``key``, or None when it stores None."""
         if key in self.cache:
             return self.cache[key]
-        try:
-            value = self.npz[key]
-        except KeyError:
-            raise
-        except Exception as error:
-            if not (isinstance(error, ValueError) and _holds_objects(self.npz, key)):
+        shape, dtype = self.header(key)
+        declared, held = self.sizes.get(key, (0, 0))
+        if declared > held:
+            raise ValueError('load_npz: {!r} in {} declares {} bytes of data (shape {}, {}) but '
+                             'the archive holds {}: the file is corrupt or truncated'.format(
+                                 key, self.name, declared, shape, dtype, held))
+        if shape is None:
+            value = None
+        else:
+            try:
+                value = numpy.asarray(self.npz[key])
+            except KeyError:
+                raise
+            except Exception as error:
                 raise ValueError('load_npz: cannot read {!r} from {}: the file is corrupt or '
                                  'truncated ({}: {})'.format(key, self.name, type(error).__name__,
                                                              error)) from error
-            # Chainer stores None as a pickled object array; we never unpickle it.
-            value = None
-        if isinstance(value, numpy.ndarray) and value.dtype.hasobject:
-            value = None
-        elif value is not None:
-            value = numpy.asarray(value)
         self.cache[key] = value
         return value
-
-
-def _holds_objects(npz, key):
-    """True if member ``key`` of an NpzFile holds an object array (read from its header only)."""
-    archive = getattr(npz, 'zip', None)
-    if archive is None:
-        return False
-    try:
-        with archive.open(key + '.npy') as f:
-            version = numpy.lib.format.read_magic(f)
-            if version == (1, 0):
-                header = numpy.lib.format.read_array_header_1_0(f)
-            else:
-                header = numpy.lib.format.read_array_header_2_0(f)
-        return header[2].hasobject
-    except Exception:
-        return False
 
 
 class NpzDeserializer(Deserializer):
@@ -214,18 +240,21 @@ class NpzDeserializer(Deserializer):
                 return value
             raise KeyError('load_npz: {!r} is not in {} (pass strict=False to skip missing keys)'
                            .format(key, source.name))
+        if isinstance(value, numpy.ndarray):    # checked on the header, before reading the data
+            shape, dtype = source.header(key)
+            if shape is not None:
+                type_check.require(value.shape == shape, 'load_npz',
+                                   "{} to have the model's shape {}".format(key, value.shape),
+                                   '{} in {}'.format(shape, source.name))
+                type_check.require(numpy.can_cast(dtype, value.dtype, 'same_kind'), 'load_npz',
+                                   '{} castable to the model\'s dtype {}'.format(key, value.dtype),
+                                   '{} in {}'.format(dtype, source.name))
         stored = source.read(key)
         if stored is None:      # saved before it had a value: keep the current one
             return value
         if value is None:
             return None if source.checking else numpy.array(stored)
         if isinstance(value, numpy.ndarray):
-            type_check.expect(value.shape == stored.shape, 'load_npz',
-                              "{} to have the model's shape {}".format(key, value.shape),
-                              '{} in {}'.format(stored.shape, source.name))
-            type_check.expect(numpy.can_cast(stored.dtype, value.dtype, 'same_kind'), 'load_npz',
-                              '{} castable to the model\'s dtype {}'.format(key, value.dtype),
-                              '{} in {}'.format(stored.dtype, source.name))
             if not source.checking:
                 numpy.copyto(value, stored)
             return value

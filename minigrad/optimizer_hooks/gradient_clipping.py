@@ -27,7 +27,8 @@ class GradientClipping:
     timing = 'pre'
 
     def __init__(self, threshold):
-        self.threshold = threshold
+        self.threshold = optimizer.check_setting('GradientClipping', 'threshold', threshold,
+                                                 'positive')
 
     def __call__(self, opt):
         params = [p for p in opt.target.params()

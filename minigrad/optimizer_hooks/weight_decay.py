@@ -19,7 +19,7 @@ class WeightDecay:
     timing = 'pre'
 
     def __init__(self, rate):
-        self.rate = rate
+        self.rate = optimizer.check_setting('WeightDecay', 'rate', rate, 'nonnegative')
 
     def __call__(self, rule, param):
         if not optimizer._is_updatable(param):

@@ -59,8 +59,8 @@ class AdaGrad(optimizer.GradientMethod):
 
     def __init__(self, lr=_default_hyperparam.lr, eps=_default_hyperparam.eps):
         super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.eps = eps
+        self.hyperparam.lr = optimizer.check_setting('AdaGrad', 'lr', lr, 'positive')
+        self.hyperparam.eps = optimizer.check_setting('AdaGrad', 'eps', eps, 'positive')
 
     lr = optimizer.HyperparameterProxy('lr')
     eps = optimizer.HyperparameterProxy('eps')

@@ -143,12 +143,13 @@ class Adam(optimizer.GradientMethod):
                  weight_decay_rate=_default_hyperparam.weight_decay_rate,
                  amsgrad=_default_hyperparam.amsgrad):
         super().__init__()
-        self.hyperparam.alpha = alpha
-        self.hyperparam.beta1 = beta1
-        self.hyperparam.beta2 = beta2
-        self.hyperparam.eps = eps
-        self.hyperparam.eta = eta
-        self.hyperparam.weight_decay_rate = weight_decay_rate
+        self.hyperparam.alpha = optimizer.check_setting('Adam', 'alpha', alpha, 'positive')
+        self.hyperparam.beta1 = optimizer.check_setting('Adam', 'beta1', beta1, 'unit')
+        self.hyperparam.beta2 = optimizer.check_setting('Adam', 'beta2', beta2, 'unit')
+        self.hyperparam.eps = optimizer.check_setting('Adam', 'eps', eps, 'positive')
+        self.hyperparam.eta = optimizer.check_setting('Adam', 'eta', eta, 'positive')
+        self.hyperparam.weight_decay_rate = optimizer.check_setting(
+            'Adam', 'weight_decay_rate', weight_decay_rate, 'nonnegative')
         self.hyperparam.amsgrad = amsgrad
 
     alpha = optimizer.HyperparameterProxy('alpha')

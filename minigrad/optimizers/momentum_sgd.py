@@ -57,8 +57,8 @@ class MomentumSGD(optimizer.GradientMethod):
 
     def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
         super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
+        self.hyperparam.lr = optimizer.check_setting('MomentumSGD', 'lr', lr, 'positive')
+        self.hyperparam.momentum = optimizer.check_setting('MomentumSGD', 'momentum', momentum, 'unit')
 
     lr = optimizer.HyperparameterProxy('lr')
     momentum = optimizer.HyperparameterProxy('momentum')

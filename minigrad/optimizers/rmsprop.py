@@ -81,9 +81,9 @@ class RMSprop(optimizer.GradientMethod):
     def __init__(self, lr=_default_hyperparam.lr, alpha=_default_hyperparam.alpha,
                  eps=_default_hyperparam.eps, eps_inside_sqrt=False):
         super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.alpha = alpha
-        self.hyperparam.eps = eps
+        self.hyperparam.lr = optimizer.check_setting('RMSprop', 'lr', lr, 'positive')
+        self.hyperparam.alpha = optimizer.check_setting('RMSprop', 'alpha', alpha, 'unit')
+        self.hyperparam.eps = optimizer.check_setting('RMSprop', 'eps', eps, 'positive')
         self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
 
     lr = optimizer.HyperparameterProxy('lr')

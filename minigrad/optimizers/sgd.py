@@ -44,7 +44,7 @@ class SGD(optimizer.GradientMethod):
 
     def __init__(self, lr=_default_hyperparam.lr):
         super().__init__()
-        self.hyperparam.lr = lr
+        self.hyperparam.lr = optimizer.check_setting('SGD', 'lr', lr, 'positive')
 
     lr = optimizer.HyperparameterProxy('lr')
 

@@ -7,6 +7,7 @@ file as it was.
 """
 import contextlib
 import os
+import stat
 import uuid
 
 
@@ -19,11 +20,15 @@ def atomic_save(path, save):
     """Call ``save(temp_path)`` to write the file, then rename it to ``path``.
 
     On any error the temporary file is removed and ``path`` is untouched.
+    A symbolic link is written through (its target is replaced, the link
+    stays), and a replaced file keeps its mode bits.
     """
-    path = os.fspath(path)
+    path = os.path.realpath(os.fspath(path))
     temp = _temp_path(path)
     try:
         save(temp)
+        if os.path.exists(path):
+            os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode))
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

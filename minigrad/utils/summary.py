@@ -132,6 +132,7 @@ def summary(model, *example_inputs, **kwargs):
     rows = []
     total = trainable = 0
     uninitialized = []
+    counted = set()     # a shared parameter (tied weights) counts once in the totals
     for path, link in named:
         own = 0
         for name in link._params:
@@ -142,6 +143,9 @@ def summary(model, *example_inputs, **kwargs):
                 continue
             if own is not None:
                 own += param.data.size
+            if id(param) in counted:
+                continue
+            counted.add(id(param))
             total += param.data.size
             if param.update_enabled:
                 trainable += param.data.size

@@ -52,6 +52,12 @@ class Classifier(Chain):
         with self.init_scope():
             self.predictor = predictor
 
+    def __getstate__(self):
+        # The last call's results hold its graph: not part of the model's state.
+        state = dict(self.__dict__)
+        state.update(y=None, loss=None, accuracy=None)
+        return state
+
     def forward(self, *args, **kwargs):
         """Compute the loss of ``predictor(*args)`` against the label; report loss and accuracy.
 

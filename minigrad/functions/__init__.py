@@ -32,3 +32,24 @@ from minigrad.functions.normalization.batch_normalization import (              
     batch_normalization, fixed_batch_normalization)
 from minigrad.functions.normalization.local_response_normalization import (                 # NOQA
     local_response_normalization)
+
+# -- more math, array, pooling, activation, evaluation and loss functions --
+from minigrad.functions.math.sqrt import sqrt, rsqrt                                        # NOQA
+from minigrad.functions.math.square import square                                           # NOQA
+from minigrad.functions.math.clip import clip                                               # NOQA
+from minigrad.functions.math.average import average                                         # NOQA
+from minigrad.functions.array.squeeze import squeeze                                        # NOQA
+from minigrad.functions.array.stack import stack                                            # NOQA
+from minigrad.functions.array.separate import separate                                      # NOQA
+from minigrad.functions.array.split_axis import split_axis                                  # NOQA
+from minigrad.functions.array.where import where                                            # NOQA
+from minigrad.functions.array.resize_images import resize_images                            # NOQA
+from minigrad.functions.pooling.unpooling_2d import unpooling_2d                            # NOQA
+from minigrad.functions.activation.softplus import softplus                                 # NOQA
+from minigrad.functions.activation.elu import elu                                           # NOQA
+from minigrad.functions.activation.selu import selu                                         # NOQA
+from minigrad.functions.activation.hard_sigmoid import hard_sigmoid                         # NOQA
+from minigrad.functions.activation.swish import swish                                       # NOQA
+from minigrad.functions.evaluation.binary_accuracy import binary_accuracy                   # NOQA
+from minigrad.functions.loss.vae import (                                                   # NOQA
+    bernoulli_nll, gaussian_kl_divergence, gaussian_nll)

@@ -87,7 +87,14 @@ class Unpooling2DGrad(_Geometry, FunctionNode):
         gy, = inputs
         windows = im2col_view(gy, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
                               cover_all=self.cover_all)
-        return windows.sum(axis=(2, 3)),
+        # One add per kernel offset: much faster than windows.sum(axis=(2, 3)),
+        # whose summed axes are strided.
+        gx = windows[:, :, 0, 0].copy()
+        for i in range(self.kh):
+            for j in range(self.kw):
+                if i or j:
+                    gx += windows[:, :, i, j]
+        return gx,
 
     def backward(self, indexes, grad_outputs):
         return Unpooling2D((self.kh, self.kw), (self.sy, self.sx), (self.ph, self.pw),

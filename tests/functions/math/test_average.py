@@ -99,13 +99,16 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(InvalidType, match=r'Average: expect weights\.shape == \(x\.shape\[1\],\), '
                                           r'actual \(2,\) != \(3,\)'):
         average(x, axis=1, weights=numpy.ones(2))
-    with pytest.raises(InvalidType, match=r'Average: expect weights\.shape == x\.shape, actual \(3,\) != \(2, 3\)'):
+    with pytest.raises(InvalidType, match=r'Average: expect weights\.shape == x\.shape, actual '
+                                          r'\(3,\) != \(2, 3\)'):
         average(x, weights=numpy.ones(3))
-    with pytest.raises(InvalidType, match=r'Average: expect a single axis with weights, actual axis == \(0, 1\)'):
+    with pytest.raises(InvalidType, match=r'Average: expect a single axis with weights, actual axis '
+                                          r'== \(0, 1\)'):
         average(x, axis=(0, 1), weights=numpy.ones((2, 3)))
     with pytest.raises(InvalidType, match=r'Average: expect -x\.ndim <= axis < x\.ndim, actual axis == 2'):
         average(x, axis=2)
-    with pytest.raises(InvalidType, match=r'Average: expect weights\.dtype == x\.dtype, actual float32 != float64'):
+    with pytest.raises(InvalidType, match=r'Average: expect weights\.dtype == x\.dtype, actual '
+                                          r'float32 != float64'):
         average(x, axis=1, weights=Variable(numpy.ones(3, dtype=numpy.float32)))
     with pytest.raises(InvalidType, match=r'Average: expect x\.dtype\.kind == "f", actual x\.dtype == int'):
         average(numpy.array([1, 2]))

@@ -51,7 +51,8 @@ def test_float32_stays_float32_with_float64_bounds():
 
 def test_bad_inputs_are_rejected():
     x = numpy.zeros(3)
-    with pytest.raises(InvalidType, match=r'Clip: expect x_min or x_max to be given, actual x_min == x_max == None'):
+    with pytest.raises(InvalidType, match=r'Clip: expect x_min or x_max to be given, actual x_min '
+                                          r'== x_max == None'):
         clip(x, None, None)
     with pytest.raises(InvalidType, match=r'Clip: expect x_min < x_max, actual x_min == 1\.0, x_max == 1\.0'):
         clip(x, 1.0, 1.0)

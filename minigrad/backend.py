@@ -83,6 +83,8 @@ def get_device(device_spec):
             return _CPU
         raise _gpu_error(device_spec)
     if isinstance(device_spec, str):
+        if device_spec.lstrip('-').isdigit():    # '--device -1' as a script's string option
+            return get_device(int(device_spec))
         if device_spec in ('@numpy', 'native', 'native:0', 'cpu'):
             return _CPU
         if device_spec.startswith(('@cupy', 'cuda', '@intel64')):

@@ -95,7 +95,10 @@ def save_npz(file, obj, compression=True):
         FileNotFoundError: the folder of ``file`` does not exist.
     """
     serializer = DictionarySerializer()
-    serializer.save(obj)
+    if isinstance(obj, dict):       # a flat {key: array} (a snapshot's dict), as Chainer accepts
+        serializer.target.update((k, numpy.asarray(v)) for k, v in obj.items())
+    else:
+        serializer.save(obj)
     savez = numpy.savez_compressed if compression else numpy.savez
     if hasattr(file, 'write'):
         savez(file, **serializer.target)

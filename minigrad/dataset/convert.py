@@ -1,19 +1,20 @@
 """Turn a list of examples (a mini-batch) into arrays: ``concat_examples``."""
 import numpy
 
+from minigrad import backend
+
 
 def to_device(device, x):
-    """Return ``x`` for the device; minigrad runs on NumPy, so only the CPU is accepted.
+    """``x`` sent to ``device``, as ``chainer.dataset.to_device``; None leaves it where it is.
 
     Args:
-        device: None, a negative int (Chainer's CPU id), ``'@numpy'`` or ``'cpu'``.
-        x: an array (returned as it is).
+        device: None, or any spec :func:`minigrad.get_device` takes (a
+            Device, ``'@numpy'``, a negative int; a GPU fails clearly).
+        x: an array.
     """
-    if device is None or device in ('@numpy', 'cpu', 'native') or (
-            isinstance(device, (int, numpy.integer)) and not isinstance(device, bool) and device < 0):
+    if device is None:
         return x
-    raise ValueError('to_device: minigrad runs on NumPy only; expect device None, -1, '
-                     "'@numpy' or 'cpu', actual {!r}".format(device))
+    return backend.get_device(device).send(x)
 
 
 def concat_examples(batch, device=None, padding=None):

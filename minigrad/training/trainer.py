@@ -10,7 +10,7 @@ import numpy
 from minigrad import reporter as reporter_module
 from minigrad import serializers
 from minigrad.training import extension as extension_module
-from minigrad.training import triggers
+from minigrad.training import util
 
 
 class _ExtensionEntry:
@@ -25,7 +25,15 @@ class _ExtensionEntry:
 class Trainer:
     """Runs an updater until a stop trigger fires, calling extensions after each update.
 
-    One iteration of :meth:`run`::
+    :meth:`run`::
+
+        each extension's initialize(trainer)            # may load a snapshot (autoload)
+        if trainer.is_before_training:                  # iteration 0: not after a resume
+            with reporter.scope(observation):
+                each extension registered with call_before_training=True: extension(trainer)
+        until the stop trigger fires: one iteration
+
+    One iteration::
 
         observation = {}
         with reporter.scope(observation):       # what the model reports lands here
@@ -51,7 +59,7 @@ class Trainer:
 
     def __init__(self, updater, stop_trigger=None, out='result', extensions=None):
         self.updater = updater
-        self.stop_trigger = triggers.get_trigger(stop_trigger)
+        self.stop_trigger = util.get_trigger(stop_trigger)
         self.observation = {}
         self.out = out
         reporter = reporter_module.Reporter()
@@ -86,7 +94,8 @@ class Trainer:
             raise RuntimeError('Trainer.elapsed_time: training has not been started yet')
         return time.perf_counter() - self._start_at + self._snapshot_elapsed_time
 
-    def extend(self, extension, name=None, trigger=None, priority=None, call_before_training=False):
+    def extend(self, extension, name=None, trigger=None, priority=None, *,
+               call_before_training=False):
         """Register an extension.
 
         Args:
@@ -98,7 +107,13 @@ class Trainer:
             trigger: when to call it; None takes ``extension.trigger``, else
                 every iteration.
             priority (int): higher runs earlier; None takes ``extension.priority``.
-            call_before_training (bool): also call it once before the first update.
+            call_before_training (bool): also call it once before the first
+                update (not its trigger: the extension itself), in priority
+                order with the others so registered, all in one observation.
+                An Evaluator so registered evaluates the untrained model, and
+                a LogReport or PlotReport so registered writes that as an
+                epoch-0 entry.  A run resumed from a snapshot skips these
+                calls: they belong to iteration 0.
         """
         if self._start_at is not None:
             raise RuntimeError('Trainer.extend: cannot extend after the training loop has started')
@@ -112,7 +127,7 @@ class Trainer:
             raise ValueError('Trainer.extend: the name "training" is reserved')
         if trigger is None:
             trigger = getattr(extension, 'trigger', (1, 'iteration'))
-        trigger = triggers.get_trigger(trigger)
+        trigger = util.get_trigger(trigger)
         if priority is None:
             priority = getattr(extension, 'priority', extension_module.PRIORITY_READER)
         unique = name
@@ -152,8 +167,12 @@ class Trainer:
         update = self.updater.update
         reporter = self.reporter
         stop_trigger = self.stop_trigger
+        loop_failed = True
         try:
-            if any(entry.call_before_training for _, entry in extensions):
+            # Only before the first update: a run resumed from a snapshot has had its
+            # pre-training calls (an Evaluator's epoch-0 row) already.
+            if self.is_before_training and any(entry.call_before_training
+                                               for _, entry in extensions):
                 self.observation = {}
                 with reporter.scope(self.observation):
                     for _, entry in extensions:
@@ -166,6 +185,7 @@ class Trainer:
                     for _, entry in extensions:
                         if entry.trigger(self):
                             entry.extension(self)
+            loop_failed = False
         except Exception as error:
             if show_loop_exception_msg:
                 # Shown now: a finalizer that hangs would otherwise hide it.
@@ -184,13 +204,30 @@ class Trainer:
                                          .format(entry.extension.name, handler_error))
             raise
         finally:
-            for _, entry in extensions:
-                finalize = getattr(entry.extension, 'finalize', None)
-                if finalize:
-                    finalize()
-            self.updater.finalize()
+            finalize_error = self._finalize(extensions)
+        if finalize_error is not None and not loop_failed:
+            raise finalize_error
         self._final_elapsed_time = self.elapsed_time
         self._done = True
+
+    def _finalize(self, extensions):
+        """Call every extension's ``finalize``, then the updater's; return the first error.
+
+        Each runs even if an earlier one raised (a background snapshot writer
+        reporting a failed save must not keep the iterators from closing).
+        """
+        first_error = None
+        for _, entry in extensions:
+            finalize = getattr(entry.extension, 'finalize', None)
+            if finalize:
+                try:
+                    finalize()
+                except Exception as error:
+                    sys.stderr.write('Exception in the finalize of {}: {}\n'
+                                     .format(entry.extension.name, error))
+                    first_error = first_error or error
+        self.updater.finalize()
+        return first_error
 
     def serialize(self, serializer):
         """Save or load the whole training state (a snapshot).

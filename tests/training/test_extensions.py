@@ -205,6 +205,24 @@ def test_evaluator_copies_an_iterator_without_reset(tmp_path):
     assert evaluator() == first and original.position == 0
 
 
+def test_evaluator_device(tmp_path):
+    _, model = make_trainer(tmp_path)
+    seen = []
+
+    def converter(batch, device):
+        seen.append(device)
+        return datasets.concat_examples(batch, device)
+
+    for device in (-1, '@numpy', minigrad.get_device('@numpy')):
+        evaluator = extensions.Evaluator(validation_iterator(batch_size=6), model,
+                                         converter=converter, device=device)
+        assert evaluator.device == minigrad.get_device(-1)
+        evaluator()
+    assert seen == [-1] * 6        # a plain converter gets Chainer's -1 for the CPU
+    with pytest.raises(RuntimeError, match=r"Evaluator: cannot use device=0: .*CuPy"):
+        extensions.Evaluator(validation_iterator(), model, device=0)
+
+
 def test_evaluator_warns_on_repeating_iterator(tmp_path):
     _, model = make_trainer(tmp_path)
     with pytest.warns(UserWarning, match='repeat=True'):
@@ -402,6 +420,21 @@ def test_plot_report_without_matplotlib_warns_once(tmp_path, monkeypatch):
     assert not os.path.exists(os.path.join(trainer.out, 'plot.png'))
 
 
+def test_plot_report_chainer_defaults_and_file_name_alias(tmp_path):
+    trainer, _ = make_trainer(tmp_path, stop=(2, 'epoch'))
+    plot = extensions.PlotReport(['main/loss'], file_name='loss.png')
+    default = extensions.PlotReport(['main/loss'])
+    trainer.extend(plot)
+    trainer.extend(default)
+    trainer.run()
+    # x_key defaults to 'iteration' (Chainer's default), trigger to once an epoch.
+    assert [x for x, _ in plot._data['main/loss']] == [4, 8]
+    assert sorted(os.listdir(trainer.out)) == ['loss.png', 'plot.png']
+    assert extensions.PlotReport('a', filename='a.png', file_name='a.png')._filename == 'a.png'
+    with pytest.raises(TypeError, match='PlotReport: file_name is the older name of filename'):
+        extensions.PlotReport('a', filename='a.png', file_name='b.png')
+
+
 def test_import_training_does_not_import_matplotlib_or_graphviz():
     import subprocess
     code = ('import sys, minigrad, minigrad.training; '
@@ -437,12 +470,14 @@ def test_snapshot_custom_savefun_and_callable_filename(tmp_path):
     def savefun(path, target):
         saved.append(target)
         with open(path, 'w') as f:
-            f.write('iteration {}'.format(target.updater.iteration))
+            f.write('iteration {}'.format(int(target['updater/iteration'])))
 
     trainer.extend(extensions.snapshot(savefun=savefun,
                                        filename=lambda t: 'snap{}'.format(t.updater.epoch)))
     trainer.run()
-    assert saved == [trainer]
+    # As in Chainer, savefun gets the trainer flattened to {key: array}.
+    assert len(saved) == 1 and isinstance(saved[0], dict)
+    assert 'updater/model:main/predictor/W' in saved[0]
     assert open(os.path.join(trainer.out, 'snap1')).read() == 'iteration 4'
     assert leftover_temp_files(trainer.out) == []
 
@@ -489,7 +524,7 @@ def test_failed_custom_savefun_leaves_the_previous_file(tmp_path):
     def savefun(path, target):
         with open(path, 'w') as f:
             f.write('partial')
-            if target.updater.epoch == 2:
+            if int(target['updater/iteration']) == 8:      # the end of epoch 2
                 raise RuntimeError('interrupted')
             f.write(' and complete')
 
@@ -549,8 +584,8 @@ def test_dump_graph_frees_the_first_graph(tmp_path):
 
 
 def test_dump_graph_without_dot_writes_only_the_dot_file(tmp_path, monkeypatch):
-    from minigrad.training.extensions import dump_graph
-    monkeypatch.setattr(dump_graph.shutil, 'which', lambda name: None)
+    from minigrad.training.extensions import computational_graph
+    monkeypatch.setattr(computational_graph.shutil, 'which', lambda name: None)
     trainer, _ = make_trainer(tmp_path, stop=(1, 'iteration'))
     trainer.extend(extensions.DumpGraph('main/loss', filename='graph.dot'))
     trainer.run()

@@ -304,3 +304,47 @@ def test_no_graph_accumulates_over_iterations(tmp_path):
     trainer.extend(count, name='count', priority=-1000)
     trainer.run()
     assert counts[0] == counts[1]
+
+
+def test_every_finalize_runs_when_one_raises(tmp_path, capsys):
+    trainer = make_trainer(tmp_path, stop=(1, 'iteration'))
+    events = []
+
+    class Failing(training.Extension):
+        priority = 500
+
+        def __call__(self, trainer):
+            pass
+
+        def finalize(self):
+            raise OSError('the background save failed')
+
+    class Recording(training.Extension):
+        def __call__(self, trainer):
+            pass
+
+        def finalize(self):
+            events.append('finalized')
+
+    trainer.extend(Failing())
+    trainer.extend(Recording())
+    with pytest.raises(OSError, match='the background save failed'):
+        trainer.run()
+    assert events == ['finalized']
+    assert 'Exception in the finalize of Failing' in capsys.readouterr().err
+
+
+def test_a_loop_error_wins_over_a_finalize_error(tmp_path, capsys):
+    trainer = make_trainer(tmp_path, stop=(3, 'iteration'))
+
+    class Both(training.Extension):
+        def __call__(self, trainer):
+            raise ArithmeticError('in the loop')
+
+        def finalize(self):
+            raise OSError('in finalize')
+
+    trainer.extend(Both())
+    with pytest.raises(ArithmeticError, match='in the loop'):
+        trainer.run(show_loop_exception_msg=False)
+    assert 'Exception in the finalize of Both: in finalize' in capsys.readouterr().err

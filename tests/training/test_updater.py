@@ -125,3 +125,137 @@ def test_serialize_keys_and_round_trip(tmp_path):
     # The same next batch.
     assert [int(i) for i in fresh.get_iterator('main')._order] == \
         [int(i) for i in updater.get_iterator('main')._order]
+
+
+# ---------------------------------------------------------------------------
+# training.updaters, ParallelUpdater on one device, devices
+
+def test_updaters_module_as_chainer():
+    assert training.updaters.StandardUpdater is training.StandardUpdater
+    assert training.updater.StandardUpdater is training.StandardUpdater
+    assert training.updaters.ParallelUpdater is training.ParallelUpdater
+    assert issubclass(training.ParallelUpdater, training.Updater)
+
+
+@pytest.mark.parametrize('devices', [{'main': -1}, {'main': '@numpy'}, {'main': None}])
+def test_parallel_updater_on_one_cpu_device_is_a_standard_step(devices):
+    standard, model_a, _ = make_updater(shuffle=True)
+    numpy.random.seed(0)
+    model_b = L.Classifier(L.Linear(2, 2))
+    optimizer = optimizers.SGD(lr=0.1)
+    optimizer.setup(model_b)
+    it = iterators.SerialIterator(make_data(), 4, shuffle=True)
+    parallel = training.updaters.ParallelUpdater(it, optimizer, devices=devices)
+    numpy.random.seed(1)
+    for _ in range(12):
+        standard.update()
+    numpy.random.seed(1)
+    for _ in range(12):
+        parallel.update()
+    assert parallel.iteration == 12 and parallel.epoch == standard.epoch == 1
+    for a, b in zip(model_a.params(), model_b.params()):
+        numpy.testing.assert_array_equal(a.data, b.data)
+
+
+def test_parallel_updater_with_models_dict():
+    _, model, _ = make_updater()
+    optimizer = optimizers.SGD(lr=0.1)
+    optimizer.setup(model)
+    it = iterators.SerialIterator(make_data(), 4)
+    updater = training.updaters.ParallelUpdater(it, optimizer, models={'main': model})
+    updater.update()
+    assert updater.iteration == 1
+
+
+@pytest.mark.parametrize('kwargs, error, message', [
+    ({}, ValueError, r"ParallelUpdater: expect models or devices, e\.g\. devices=\{'main': -1\}"),
+    ({'devices': {'gpu0': 0}}, ValueError, r"ParallelUpdater: expect devices to be a dict with the key "
+                                           r"'main'"),
+    ({'devices': {'main': -1, 'second': -1}}, ValueError,
+     r"ParallelUpdater: expect devices to hold only 'main' \(one CPU device\), actual keys "
+     r"\['main', 'second'\]: .*no data-parallel"),
+    ({'devices': {'main': 0}}, RuntimeError,
+     r"ParallelUpdater: cannot use devices\['main'\]=0: .*GPU, but CuPy is not installed"),
+    ({'devices': {'main': '@cupy:0'}}, RuntimeError, r"devices\['main'\]='@cupy:0'.*CuPy"),
+])
+def test_parallel_updater_other_devices_fail_clearly(kwargs, error, message):
+    _, model, _ = make_updater()
+    optimizer = optimizers.SGD(lr=0.1)
+    optimizer.setup(model)
+    it = iterators.SerialIterator(make_data(), 4)
+    with pytest.raises(error, match=message):
+        training.updaters.ParallelUpdater(it, optimizer, **kwargs)
+
+
+def test_parallel_updater_models_main_must_be_the_target():
+    _, model, _ = make_updater()
+    optimizer = optimizers.SGD(lr=0.1)
+    optimizer.setup(model)
+    it = iterators.SerialIterator(make_data(), 4)
+    with pytest.raises(ValueError, match=r"expect models\['main'\] to be the main optimizer's target"):
+        training.updaters.ParallelUpdater(it, optimizer, models={'main': L.Linear(2, 2)})
+
+
+def test_standard_updater_devices():
+    updater, _, _ = make_updater(device=-1)
+    assert updater.device == minigrad.get_device('@numpy') == updater.input_device
+    seen = []
+
+    def converter(batch, device):
+        seen.append(device)
+        return datasets.concat_examples(batch, device)
+
+    updater, _, _ = make_updater(input_device='@numpy', converter=converter)
+    assert updater.device is None and updater.input_device.xp is numpy
+    updater.update()
+    updater, _, _ = make_updater(converter=converter)
+    updater.update()
+    assert seen == [-1, None]          # a plain converter gets Chainer's -1 for the CPU
+    with pytest.raises(RuntimeError, match=r"StandardUpdater: cannot use device=1: .*CuPy"):
+        make_updater(device=1)
+    with pytest.raises(RuntimeError, match=r"StandardUpdater: cannot use input_device='@cupy:0'"):
+        make_updater(input_device='@cupy:0')
+
+
+def test_standard_updater_loss_scale_needs_the_optimizer_to_support_it():
+    with pytest.raises(ValueError, match=r'StandardUpdater: loss_scale=128 needs '
+                                         r'optimizer.set_loss_scale, which SGD'):
+        make_updater(loss_scale=128)
+
+
+def test_an_updater_of_two_optimizers_without_main(tmp_path):
+    """Chainer's DCGAN pattern: optimizers 'gen' and 'dis', update_core overridden."""
+    numpy.random.seed(0)
+    gen, dis = L.Linear(2, 2), L.Linear(2, 1)
+    opt_gen, opt_dis = optimizers.SGD(lr=0.1), optimizers.SGD(lr=0.1)
+    opt_gen.setup(gen)
+    opt_dis.setup(dis)
+
+    class TwoStep(training.updaters.StandardUpdater):
+        def __init__(self, *args, **kwargs):
+            self.gen, self.dis = kwargs.pop('models')
+            super().__init__(*args, **kwargs)
+
+        def update_core(self):
+            x, _ = self.converter(self.get_iterator('main').next(), self.device)
+            loss_dis = F.sum(self.dis(x) ** 2)
+            minigrad.report({'loss': loss_dis}, self.dis)
+            self.get_optimizer('dis').update(lambda: loss_dis)
+            loss_gen = F.sum(self.dis(self.gen(x)))
+            minigrad.report({'loss': loss_gen}, self.gen)
+            self.get_optimizer('gen').update(lambda: loss_gen)
+
+    it = iterators.SerialIterator(make_data(), 4)
+    updater = TwoStep(models=(gen, dis), iterator=it, optimizer={'gen': opt_gen, 'dis': opt_dis})
+    trainer = training.Trainer(updater, (3, 'iteration'), out=str(tmp_path))
+    seen = []
+    trainer.extend(lambda t: seen.append(sorted(t.observation)), name='spy')
+    trainer.run()
+    assert seen == [['dis/loss', 'gen/loss']] * 3
+    assert opt_gen.t == opt_dis.t == 3
+
+    plain = training.updaters.StandardUpdater(iterators.SerialIterator(make_data(), 4),
+                                              {'gen': opt_gen, 'dis': opt_dis})
+    with pytest.raises(KeyError, match=r"StandardUpdater.update_core: no optimizer named 'main' "
+                                       r"\(optimizers: \['dis', 'gen'\]\)"):
+        plain.update()

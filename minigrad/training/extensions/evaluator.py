@@ -7,6 +7,7 @@ from minigrad.configuration import no_backprop_mode, using_config
 from minigrad.dataset.convert import concat_examples
 from minigrad.dataset.iterator import Iterator
 from minigrad.training import extension
+from minigrad.training.updaters.standard_updater import call_converter, resolve_device
 
 
 class Evaluator(extension.Extension):
@@ -32,7 +33,9 @@ class Evaluator(extension.Extension):
         iterator: the validation iterator, or a dict with ``'main'``.
         target (Link): the model, or a dict of Links with ``'main'``.
         converter (callable): ``converter(batch, device)`` to arrays.
-        device: handed to the converter.
+        device: where the converter sends the batches (``-1``,
+            ``'@numpy'``, a Device); a plain converter function gets ``-1``
+            for the CPU, as in Chainer.
         eval_hook (callable): ``eval_hook(evaluator)`` before each evaluation.
         eval_func (callable): what to call on each batch; None means the
             ``'main'`` target.
@@ -55,7 +58,7 @@ class Evaluator(extension.Extension):
         self._iterators = iterator
         self._targets = target
         self.converter = converter
-        self.device = device
+        self.device = resolve_device('Evaluator', 'device', device)
         self.eval_hook = eval_hook
         self.eval_func = eval_func
         for name, it in iterator.items():
@@ -104,7 +107,7 @@ class Evaluator(extension.Extension):
         for batch in it:
             observation = {}
             with reporter_module.report_scope(observation):
-                in_arrays = self.converter(batch, self.device)
+                in_arrays = call_converter(self.converter, batch, self.device)
                 with no_backprop_mode():
                     if isinstance(in_arrays, tuple):
                         eval_func(*in_arrays)

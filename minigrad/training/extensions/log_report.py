@@ -6,7 +6,7 @@ from minigrad import reporter as reporter_module
 from minigrad import serializers
 from minigrad import type_check
 from minigrad.training import extension
-from minigrad.training import triggers
+from minigrad.training import util
 from minigrad.utils.atomic import atomic_write_text
 
 
@@ -26,6 +26,12 @@ class LogReport(extension.Extension):
     only at some iterations (the Evaluator's, once an epoch) is averaged
     over the iterations that reported it.
 
+    Registered with ``trainer.extend(LogReport(), call_before_training=True)``
+    (with an Evaluator registered the same way) it also writes an entry
+    before the first update, ``epoch`` and ``iteration`` 0, holding the
+    untrained model's validation values, and the first interval starts
+    afresh after it.
+
     Args:
         keys (list of str): the observation keys to log; None logs all.
         trigger: the logging interval, e.g. ``(1, 'epoch')``.
@@ -44,7 +50,7 @@ class LogReport(extension.Extension):
     def __init__(self, keys=None, trigger=(1, 'epoch'), postprocess=None, filename=None,
                  log_name='log', format=None):
         self._keys = keys
-        self._trigger = triggers.get_trigger(trigger)
+        self._trigger = util.get_trigger(trigger)
         self._postprocess = postprocess
         self._log_name = filename if filename is not None else log_name
         if format is None:
@@ -67,7 +73,10 @@ class LogReport(extension.Extension):
             self._summary.add(observation)
         else:
             self._summary.add({k: observation[k] for k in self._keys if k in observation})
-        if not self._trigger(trainer):
+        # Before training (call_before_training=True) the observation is the
+        # untrained model's evaluation: it is an entry of its own, epoch 0,
+        # not part of the first interval's means.
+        if not (trainer.is_before_training or self._trigger(trainer)):
             return
         entry = {name: float(value) for name, value in self._summary.compute_mean().items()}
         updater = trainer.updater

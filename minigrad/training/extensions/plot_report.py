@@ -6,7 +6,7 @@ import warnings
 from minigrad import reporter as reporter_module
 from minigrad import serializers
 from minigrad.training import extension
-from minigrad.training import triggers
+from minigrad.training import util
 from minigrad.utils.atomic import atomic_save
 
 
@@ -36,7 +36,9 @@ class PlotReport(extension.Extension):
     Like :class:`LogReport` it is called after every iteration and averages
     the observations over its own ``trigger``'s interval; each time the
     trigger fires it appends one point per key and redraws the whole
-    figure into ``out/<filename>`` (replaced atomically).
+    figure into ``out/<filename>`` (replaced atomically).  Registered with
+    ``call_before_training=True`` it also draws the values observed before
+    training (the untrained model's evaluation) as points at x = 0.
 
     matplotlib is optional: it is imported only when the first figure is
     drawn, never by ``import minigrad``, and always draws off-screen
@@ -47,24 +49,31 @@ class PlotReport(extension.Extension):
     Args:
         y_keys (str or list of str): the observation keys to plot, e.g.
             ``['main/loss', 'validation/main/loss']``.
-        x_key (str): ``'epoch'`` or ``'iteration'``.
+        x_key (str): ``'iteration'`` (the default, as Chainer) or ``'epoch'``.
         trigger: the interval between points, e.g. ``(1, 'epoch')``.
         postprocess (callable): ``postprocess(figure, axes, summary)``
             before saving.
         filename (str): the image file in ``trainer.out``; its extension
-            picks the format (``plot.png``).
+            picks the format.  None means ``file_name``.
         marker (str): the matplotlib marker of the points.
         grid (bool): draw a grid.
+        file_name (str): Chainer's older name of ``filename``
+            (default ``'plot.png'``).
     """
 
-    def __init__(self, y_keys, x_key='epoch', trigger=(1, 'epoch'), postprocess=None,
-                 filename='plot.png', marker='x', grid=True):
+    def __init__(self, y_keys, x_key='iteration', trigger=(1, 'epoch'), postprocess=None,
+                 filename=None, marker='x', grid=True, *, file_name=None):
+        if filename is not None and file_name is not None and filename != file_name:
+            raise TypeError('PlotReport: file_name is the older name of filename; give one, '
+                            'actual filename={!r} and file_name={!r}'.format(filename, file_name))
+        if filename is None:
+            filename = 'plot.png' if file_name is None else file_name
         _check_available()
         if isinstance(y_keys, str):
             y_keys = (y_keys,)
         self._x_key = x_key
         self._y_keys = tuple(y_keys)
-        self._trigger = triggers.get_trigger(trigger)
+        self._trigger = util.get_trigger(trigger)
         self._postprocess = postprocess
         self._filename = filename
         self._marker = marker
@@ -82,7 +91,8 @@ class PlotReport(extension.Extension):
             return
         observation = trainer.observation
         self._summary.add({k: observation[k] for k in self._y_keys if k in observation})
-        if not self._trigger(trainer):
+        # Before training (call_before_training=True): a point of its own at x = 0.
+        if not (trainer.is_before_training or self._trigger(trainer)):
             return
         stats = {k: float(v) for k, v in self._summary.compute_mean().items()}
         stats['epoch'] = trainer.updater.epoch

@@ -97,5 +97,8 @@ class DumpGraph(extension.Extension):
         self._restore_flag()
 
     def serialize(self, serializer):
-        # A resumed run must not turn the flag on again for a graph it will never dump.
+        # A resumed run must not turn the flag on again for a graph it will never dump;
+        # a snapshot autoloaded after initialize() turns it off again before the first update.
         self._dumped = bool(serializer('_dumped', self._dumped))
+        if self._dumped:
+            self._restore_flag()

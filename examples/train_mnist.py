@@ -3,7 +3,9 @@
 
 With no arguments it trains on the 8x8 digits that ship with scikit-learn
 (nothing to download); ``--mnist DIR`` trains on the real MNIST IDX files in
-``DIR`` instead.  Everything it learns goes to ``--out`` (default ``result/``):
+``DIR`` instead, and ``--mnist`` alone on MNIST from the data set cache
+(``$MINIGRAD_DATASET_ROOT/mnist``, downloaded there on first use, as Chainer's
+``get_mnist()`` does).  Everything it learns goes to ``--out`` (default ``result/``):
 
     log           the training log (JSON, one entry per epoch)
     loss.png      training and validation loss per epoch
@@ -17,6 +19,7 @@ Usage::
 
     python examples/train_mnist.py                   # digits, about 20 s on 2 cores
     python examples/train_mnist.py --mnist ~/mnist --epoch 5
+    python examples/train_mnist.py --mnist --epoch 5     # cached or downloaded MNIST
     python examples/train_mnist.py --resume result/snapshot_iter_450
 """
 import argparse
@@ -83,14 +86,17 @@ def main():
     parser.add_argument('--epoch', '-e', type=int, default=15)
     parser.add_argument('--out', '-o', default='result')
     parser.add_argument('--resume', '-r', default='', help='a snapshot to resume from')
-    parser.add_argument('--mnist', default='', metavar='DIR',
-                        help='train on the MNIST IDX files in DIR instead of the digits')
+    parser.add_argument('--mnist', nargs='?', const='', default=None, metavar='DIR',
+                        help='train on the MNIST IDX files in DIR instead of the digits; '
+                             'without DIR, on MNIST from the data set cache (downloaded once)')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
 
     numpy.random.seed(args.seed)
     if args.mnist:
-        train, test = datasets.get_mnist(args.mnist, ndim=3)
+        train, test = datasets.read_mnist(args.mnist, ndim=3)
+    elif args.mnist == '':
+        train, test = datasets.get_mnist(ndim=3)
     else:
         train, test = datasets.get_digits(ndim=3)
     print('train: {} examples, test: {}, image shape {}'.format(

@@ -1,7 +1,8 @@
-"""Datasets: TupleDataset, SubDataset and splits, concat_examples, the IDX (MNIST) reader, digits."""
+"""Datasets: TupleDataset, SubDataset and splits, concat_examples, digits.
+
+MNIST, Fashion-MNIST, CIFAR and the download cache: tests/datasets/.
+"""
 import collections
-import gzip
-import os
 import sys
 
 import numpy
@@ -163,127 +164,9 @@ def test_concat_examples_errors():
         datasets.concat_examples([])
     with pytest.raises(ValueError, match=r'shape \(2,\) .*example 1 has shape \(3,\)'):
         datasets.concat_examples([numpy.zeros(2), numpy.zeros(3)])
-    with pytest.raises(ValueError, match='NumPy only'):
+    with pytest.raises(RuntimeError, match='device 0 is a GPU, but CuPy is not installed'):
         datasets.concat_examples([numpy.zeros(2)], device=0)
     assert datasets.concat_examples([numpy.zeros(2)], device=-1).shape == (1, 2)
-
-
-# ---------------------------------------------------------------------------
-# The IDX reader (get_mnist) on small files written here
-
-def _idx_bytes(magic, array):
-    """An IDX file by hand: big-endian magic, big-endian sizes, then the bytes."""
-    header = magic.to_bytes(4, 'big') + b''.join(d.to_bytes(4, 'big') for d in array.shape)
-    return header + array.astype(numpy.uint8).tobytes()
-
-
-def _write(folder, name, content, gz):
-    path = os.path.join(str(folder), name + ('.gz' if gz else ''))
-    if gz:
-        with gzip.open(path, 'wb') as f:
-            f.write(content)
-    else:
-        with open(path, 'wb') as f:
-            f.write(content)
-    return path
-
-
-def _mnist_folder(folder, gz=False, n_train=5, n_test=2, rows=3, cols=4):
-    rng = numpy.random.RandomState(0)
-    data = {
-        'train': (rng.randint(0, 256, (n_train, rows, cols)), rng.randint(0, 10, n_train)),
-        'test': (rng.randint(0, 256, (n_test, rows, cols)), rng.randint(0, 10, n_test)),
-    }
-    for split, prefix in (('train', 'train'), ('test', 't10k')):
-        images, labels = data[split]
-        _write(folder, prefix + '-images-idx3-ubyte', _idx_bytes(0x803, images), gz)
-        _write(folder, prefix + '-labels-idx1-ubyte', _idx_bytes(0x801, labels), gz)
-    return data
-
-
-@pytest.mark.parametrize('gz', [False, True])
-def test_get_mnist_reads_idx_files(tmp_path, gz):
-    data = _mnist_folder(tmp_path, gz=gz)
-    train, test = datasets.get_mnist(str(tmp_path))
-    assert len(train) == 5 and len(test) == 2
-    for ds, (images, labels) in ((train, data['train']), (test, data['test'])):
-        for i in range(len(ds)):
-            x, t = ds[i]
-            assert x.shape == (12,) and x.dtype == numpy.float32
-            assert t.dtype == numpy.int32 and t == labels[i]
-            numpy.testing.assert_allclose(x, images[i].reshape(12) / 255.0, rtol=1e-6)
-
-
-def test_get_mnist_options(tmp_path):
-    data = _mnist_folder(tmp_path)
-    train, test = datasets.get_mnist(str(tmp_path), ndim=3, scale=255., dtype=numpy.float64,
-                                     label_dtype=numpy.int64)
-    x, t = train[4]
-    assert x.shape == (1, 3, 4) and x.dtype == numpy.float64 and t.dtype == numpy.int64
-    numpy.testing.assert_allclose(x[0], data['train'][0][4], rtol=1e-12)
-    train_x, test_x = datasets.get_mnist(str(tmp_path), withlabel=False, ndim=2)
-    assert train_x.shape == (5, 3, 4) and test_x.shape == (2, 3, 4)
-    with pytest.raises(InvalidType, match=r'get_mnist: expect ndim in \(1, 2, 3\), actual ndim == 4'):
-        datasets.get_mnist(str(tmp_path), ndim=4)
-
-
-def test_get_mnist_missing_file(tmp_path):
-    _mnist_folder(tmp_path)
-    os.remove(os.path.join(str(tmp_path), 't10k-labels-idx1-ubyte'))
-    with pytest.raises(FileNotFoundError) as info:
-        datasets.get_mnist(str(tmp_path))
-    message = str(info.value)
-    assert 't10k-labels-idx1-ubyte not found in {}'.format(str(tmp_path)) in message
-    for name in ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
-                 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'):
-        assert name in message
-
-
-def test_get_mnist_bad_magic(tmp_path):
-    _mnist_folder(tmp_path)
-    _write(tmp_path, 'train-images-idx3-ubyte', _idx_bytes(0x801, numpy.zeros(5)), gz=False)
-    with pytest.raises(InvalidType, match=r'get_mnist: expect magic number 0x00000803 in .*'
-                                          r'train-images-idx3-ubyte, actual 0x00000801'):
-        datasets.get_mnist(str(tmp_path))
-
-
-@pytest.mark.parametrize('gz', [False, True])
-def test_get_mnist_truncated(tmp_path, gz):
-    _mnist_folder(tmp_path, gz=gz)
-    content = _idx_bytes(0x803, numpy.zeros((5, 3, 4)))[:-7]     # 60 data bytes expected, 53 left
-    _write(tmp_path, 'train-images-idx3-ubyte', content, gz=gz)
-    with pytest.raises(InvalidType, match=r'expect 60 data bytes in .*train-images-idx3-ubyte.* '
-                                          r'\(shape \(5, 3, 4\)\), actual 53 bytes \(truncated\)'):
-        datasets.get_mnist(str(tmp_path))
-
-
-def test_get_mnist_truncated_header(tmp_path):
-    _mnist_folder(tmp_path)
-    _write(tmp_path, 't10k-images-idx3-ubyte', _idx_bytes(0x803, numpy.zeros((2, 3, 4)))[:10],
-           gz=False)
-    with pytest.raises(InvalidType, match=r'expect a 16-byte header in .*, actual a truncated file '
-                                          r'of 10 bytes'):
-        datasets.get_mnist(str(tmp_path))
-
-
-def test_get_mnist_counts_differ(tmp_path):
-    _mnist_folder(tmp_path)
-    _write(tmp_path, 'train-labels-idx1-ubyte', _idx_bytes(0x801, numpy.zeros(4)), gz=False)
-    with pytest.raises(InvalidType, match=r'expect as many labels in .*train-labels-idx1-ubyte as '
-                                          r'images in .*train-images-idx3-ubyte, actual 4 labels != '
-                                          r'5 images'):
-        datasets.get_mnist(str(tmp_path))
-
-
-def test_get_mnist_damaged_gzip(tmp_path):
-    _mnist_folder(tmp_path, gz=True)
-    path = os.path.join(str(tmp_path), 'train-images-idx3-ubyte.gz')
-    with open(path, 'rb') as f:
-        raw = f.read()
-    with open(path, 'wb') as f:
-        f.write(raw[:len(raw) // 2])
-    with pytest.raises(ValueError, match='cannot read .*train-images-idx3-ubyte.gz'):
-        datasets.get_mnist(str(tmp_path))
 
 
 # ---------------------------------------------------------------------------

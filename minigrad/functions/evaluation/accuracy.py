@@ -3,10 +3,10 @@ import numpy
 
 from minigrad import type_check
 from minigrad.configuration import no_backprop_mode
-from minigrad.core import Function
+from minigrad.core import FunctionNode
 
 
-class Accuracy(Function):
+class Accuracy(FunctionNode):
     """The fraction of labels that ``argmax(y, axis=1)`` gets right; see :func:`accuracy`."""
 
     def __init__(self, ignore_label=None):
@@ -38,7 +38,8 @@ class Accuracy(Function):
         correct = int(((pred == t) & counted).sum())
         return numpy.asarray(correct / total, dtype=y.dtype),
 
-    def backward(self, inputs, grad_outputs):
+    def backward(self, indexes, grad_outputs):
+        # Never reached through accuracy(), whose output is outside any graph.
         raise RuntimeError('Accuracy is not differentiable: compute the loss for backward')
 
 
@@ -60,6 +61,6 @@ def accuracy(y, t, ignore_label=None):
         (no creator, no gradient): accuracy is a metric, not a loss.
     """
     with no_backprop_mode():
-        acc = Accuracy(ignore_label)(y, t)
+        acc, = Accuracy(ignore_label).apply((y, t))
     acc.requires_grad = False
     return acc

@@ -2,10 +2,12 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function
+from minigrad.core import FunctionNode
+from minigrad.functions.activation.sigmoid import SigmoidGrad, sigmoid, sigmoid_array
+from minigrad.functions.math.sum import sum as sum_
 
 
-class SigmoidCrossEntropy(Function):
+class SigmoidCrossEntropy(FunctionNode):
     """``loss = max(x, 0) - t x + log(1 + exp(-|x|))``; see :func:`sigmoid_cross_entropy`."""
 
     ignore_label = -1
@@ -36,6 +38,7 @@ class SigmoidCrossEntropy(Function):
 
     def forward(self, inputs):
         x, t = inputs
+        self.retain_inputs((0, 1))
         valid = t != self.ignore_label
         # -(t log s + (1-t) log(1-s)) rewritten as max(x, 0) - t x + log(1 + e^-|x|):
         # no exp of a large positive number, so logits of +-1e4 stay finite.
@@ -52,17 +55,56 @@ class SigmoidCrossEntropy(Function):
         self.coeff = 1.0 / max(count, 1)
         return numpy.asarray(loss.sum() * self.coeff, dtype=x.dtype),
 
-    def backward(self, inputs, grad_outputs):
-        x, t = inputs
-        gloss, = grad_outputs
-        half = x.dtype.type(0.5)
-        y = numpy.tanh(x * half)        # sigmoid(x) = (tanh(x/2) + 1) / 2, overflow-free
-        y *= half
-        y += half
-        gx = y - t.astype(x.dtype)
-        gx *= t != self.ignore_label
-        gx *= gloss * self.coeff if self.reduce == 'mean' else gloss
-        return gx, None
+    def backward(self, indexes, grad_outputs):
+        x, t = self.get_retained_inputs()
+        t = t.array
+        weight = (t != self.ignore_label).astype(x.dtype)     # 0 where ignored
+        if self.reduce == 'mean':
+            weight *= self.coeff
+        gx, = SigmoidCrossEntropyGrad(t, weight).apply((x, grad_outputs[0]))
+        return gx, None     # labels get no gradient
+
+
+class SigmoidCrossEntropyGrad(FunctionNode):
+    """``gx = (sigmoid(x) - t) * weight * gloss``, the gradient of :class:`SigmoidCrossEntropy`.
+
+    Inputs are ``x`` and ``gloss`` (a scalar, or ``x``'s shape); ``weight``
+    is 0 for an ignored label and holds the ``1 / count`` of the mean.
+    Forward is the array kernel; backward differentiates ``gx`` for an
+    incoming ``g``, with ``y = sigmoid(x)``::
+
+        d<g, gx>/dx     = g * weight * gloss * y * (1 - y)    (SigmoidGrad of y)
+        d<g, gx>/dgloss = g * weight * (y - t)                (summed for the mean's scalar)
+
+    Args:
+        t (ndarray): the integer labels, of ``x``'s shape.
+        weight (ndarray): the factor of each element, of ``x``'s shape and dtype.
+    """
+
+    def __init__(self, t, weight):
+        self.t = t
+        self.weight = weight
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gloss = inputs
+        gx = sigmoid_array(x)
+        gx -= self.t
+        gx *= self.weight * gloss
+        return gx,
+
+    def backward(self, indexes, grad_outputs):
+        x, gloss = self.get_retained_inputs()
+        g, = grad_outputs
+        y = sigmoid(x)
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(SigmoidGrad().apply((y, g * (gloss * self.weight)))[0])
+            else:
+                per_element = g * (y - self.t) * self.weight
+                out.append(per_element if gloss.ndim else sum_(per_element))
+        return tuple(out)
 
 
 def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
@@ -74,7 +116,8 @@ def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
                     = \\max(x, 0) - t x + \\log(1 + e^{-|x|}), \\qquad
               \\frac{\\partial \\ell}{\\partial x} = \\sigma(x) - t
 
-    The second form stays finite for logits of ``+-1e4``.
+    The second form stays finite for logits of ``+-1e4``.  The gradient is
+    differentiable again (:class:`SigmoidCrossEntropyGrad`); labels get none.
 
     Args:
         x (Variable or ndarray): floating point logits of any shape, e.g. ``(N, K)``.
@@ -87,4 +130,4 @@ def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
     Returns:
         Variable: a scalar of ``x``'s dtype, or an array of ``x``'s shape.
     """
-    return SigmoidCrossEntropy(normalize, reduce)(x, t)
+    return SigmoidCrossEntropy(normalize, reduce).apply((x, t))[0]

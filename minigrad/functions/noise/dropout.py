@@ -3,10 +3,10 @@ import numpy
 
 from minigrad import type_check
 from minigrad.configuration import config
-from minigrad.core import Function, as_variable
+from minigrad.core import FunctionNode, as_variable
 
 
-class Dropout(Function):
+class Dropout(FunctionNode):
     """``y = x * mask``; see :func:`dropout`."""
 
     def __init__(self, dropout_ratio):
@@ -21,7 +21,6 @@ class Dropout(Function):
 
     def forward(self, inputs):
         x, = inputs
-        self.retain_inputs(())
         # NumPy's global RNG, so numpy.random.seed reproduces a run; the mask
         # is built in x's dtype so float32 stays float32 end to end.
         keep = numpy.random.random_sample(x.shape) >= self.dropout_ratio
@@ -29,7 +28,9 @@ class Dropout(Function):
         self.mask = numpy.multiply(keep, scale, dtype=x.dtype)
         return x * self.mask,
 
-    def backward(self, inputs, grad_outputs):
+    def backward(self, indexes, grad_outputs):
+        # A product node with the same constant mask: linear in gy, so its own
+        # gradient is the mask again, and x's second derivative is 0.
         return grad_outputs[0] * self.mask,
 
 
@@ -62,4 +63,4 @@ def dropout(x, ratio=0.5, **kwargs):
                       'ratio == {!r}'.format(ratio))
     if not (config.train if train is None else train):
         return as_variable(x)
-    return Dropout(float(ratio))(x)
+    return Dropout(float(ratio)).apply((x,))[0]

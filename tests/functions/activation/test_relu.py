@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -21,10 +22,21 @@ def test_forward_matches_definition(shape):
     numpy.testing.assert_array_equal(y.data, expected)
 
 
-@pytest.mark.parametrize('shape', [(), (5,), (2, 3), (2, 3, 2, 2)])
+SHAPES = [(), (5,), (2, 3), (2, 3, 2, 2)]
+
+
+@pytest.mark.parametrize('shape', SHAPES)
 def test_backward(shape):
     gy = numpy.random.RandomState(1).uniform(-1, 1, shape)
     gradient_check.check_backward(F.relu, _away_from_zero(shape), gy, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('shape', SHAPES)
+def test_double_backward(shape):
+    rng = numpy.random.RandomState(2)
+    gy, ggx = rng.uniform(-1, 1, shape), rng.uniform(-1, 1, shape)
+    gradient_check.check_double_backward(F.relu, _away_from_zero(shape), gy, ggx,
+                                         dtype=numpy.float64)
 
 
 def test_by_hand_float32():
@@ -44,10 +56,22 @@ def test_float64_stays_float64():
     assert x.grad.dtype == numpy.float64
 
 
+def test_second_derivative_is_zero_and_float32():
+    # d/dx (gy * [x > 0]) = 0 away from 0; the gradient of gx with respect to gy is the mask.
+    x = Variable(numpy.array([-1.0, 2.0, 0.5], dtype=numpy.float32))
+    gx, = minigrad.grad([F.sum(F.relu(x) * F.relu(x))], [x], enable_double_backprop=True)
+    numpy.testing.assert_array_equal(gx.array, [0, 4, 1])          # 2 relu(x) [x > 0]
+    ggx, = minigrad.grad([F.sum(gx)], [x])
+    numpy.testing.assert_array_equal(ggx.array, [0, 2, 2])         # 2 [x > 0]
+    assert gx.dtype == ggx.dtype == numpy.float32
+
+
 def test_keeps_only_the_output():
-    y = F.relu(Variable(numpy.ones(3, dtype=numpy.float32)))
-    assert y.creator._retained_inputs == ()
-    assert y.creator.output_data[0] is y.data
+    x = Variable(numpy.array([-1.0, 2.0]))
+    loss = F.sum(F.relu(x))             # nobody but relu's node holds its output
+    assert x.node.data is None          # the input is not kept ...
+    loss.backward()                     # ... the output is, and backward reads the mask from it
+    numpy.testing.assert_array_equal(x.grad, [0, 1])
 
 
 def test_integer_input_is_rejected():

@@ -49,8 +49,8 @@ def test_is_not_differentiable():
     y = Variable(numpy.array([[0.1, 0.9]], dtype=numpy.float32))
     acc = F.accuracy(y, numpy.array([1]))
     assert acc.creator is None and not acc.requires_grad
-    acc.backward()                      # nothing to do: no graph behind it
-    assert y.grad is None
+    (F.sum(y) + acc).backward()         # a constant in a graph: no gradient flows through it
+    numpy.testing.assert_array_equal(y.grad, [[1, 1]])
 
 
 def test_bad_inputs_are_rejected():

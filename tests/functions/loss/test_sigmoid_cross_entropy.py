@@ -4,6 +4,7 @@ import math
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -54,6 +55,33 @@ def test_backward(shape, ignore, reduce, normalize):
     gradient_check.check_backward(
         lambda x, t: F.sigmoid_cross_entropy(x, t, normalize=normalize, reduce=reduce),
         (x, t), gy, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('shape', [(4,), (3, 4), (2, 3, 2, 2)])
+@pytest.mark.parametrize('ignore', [False, True])
+@pytest.mark.parametrize('reduce, normalize', [('mean', True), ('mean', False), ('no', True)])
+def test_double_backward(shape, ignore, reduce, normalize):
+    x, t = _data(shape, ignore)
+    rng = numpy.random.RandomState(1)
+    gy = rng.uniform(-1, 1, () if reduce == 'mean' else shape)
+    ggx = rng.uniform(-1, 1, shape)
+    gradient_check.check_double_backward(
+        lambda x, t: F.sigmoid_cross_entropy(x, t, normalize=normalize, reduce=reduce),
+        (x, t), gy, ggx, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivative_by_hand(dtype):
+    # d2 loss / dx2 = sigmoid'(x) / count = s (1 - s) / count, whatever the label; 0 where ignored.
+    x = Variable(numpy.array([[-1.0, 0.0], [2.0, 0.5]], dtype=dtype))
+    t = numpy.array([[0, 1], [1, -1]], dtype=numpy.int32)
+    gx, = minigrad.grad([F.sigmoid_cross_entropy(x, t)], [x], enable_double_backprop=True)
+    ggx, = minigrad.grad([F.sum(gx)], [x])
+    s = 1 / (1 + numpy.exp(-x.array.astype(numpy.float64)))
+    valid = t != -1
+    numpy.testing.assert_allclose(gx.array, (s - t) * valid / 3, rtol=1e-6)
+    numpy.testing.assert_allclose(ggx.array, s * (1 - s) * valid / 3, rtol=1e-5)
+    assert gx.dtype == ggx.dtype == dtype
 
 
 def test_by_hand_float32():

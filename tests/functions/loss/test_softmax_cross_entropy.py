@@ -4,6 +4,7 @@ import math
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -70,6 +71,40 @@ def test_backward(x_shape, ignore, reduce, normalize, cache_score, weighted):
     gradient_check.check_backward(f, (x, t), gy, dtype=numpy.float64)
 
 
+@pytest.mark.parametrize('x_shape', [(3, 4), (2, 3, 2, 2)])
+@pytest.mark.parametrize('ignore', [False, True])
+@pytest.mark.parametrize('reduce, normalize', [('mean', True), ('mean', False), ('no', True)])
+@pytest.mark.parametrize('cache_score', [True, False])
+@pytest.mark.parametrize('weighted', [False, True])
+def test_double_backward(x_shape, ignore, reduce, normalize, cache_score, weighted):
+    x, t = _data(x_shape, ignore)
+    w = numpy.linspace(0.5, 2.0, x_shape[1]) if weighted else None
+
+    def f(x, t):
+        return F.softmax_cross_entropy(x, t, normalize=normalize, cache_score=cache_score,
+                                       class_weight=w, reduce=reduce)
+
+    rng = numpy.random.RandomState(1)
+    gy = rng.uniform(-1, 1, () if reduce == 'mean' else t.shape)
+    ggx = rng.uniform(-1, 1, x_shape)
+    gradient_check.check_double_backward(f, (x, t), gy, ggx, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivative_by_hand(dtype):
+    # Two classes: loss = -log softmax(x)_t, whose Hessian is s (1 - s) [[1, -1], [-1, 1]]
+    # for either label (s = softmax(x)_0), divided by N = 2 for the mean.
+    x = Variable(numpy.array([[0.5, -0.25], [0.0, 1.0]], dtype=dtype))
+    t = numpy.array([0, 0], dtype=numpy.int32)
+    gx, = minigrad.grad([F.softmax_cross_entropy(x, t)], [x], enable_double_backprop=True)
+    ggx, = minigrad.grad([F.sum(gx[:, 0])], [x])     # per sample, the Hessian's first column
+    s = 1 / (1 + numpy.exp(-(x.array[:, 0] - x.array[:, 1]).astype(numpy.float64)))
+    numpy.testing.assert_allclose(gx.array[:, 0], (s - 1) / 2, rtol=1e-6)
+    h = s * (1 - s) / 2
+    numpy.testing.assert_allclose(ggx.array, numpy.stack([h, -h], axis=1), rtol=1e-5)
+    assert gx.dtype == ggx.dtype == dtype
+
+
 def test_ignored_labels_get_zero_loss_and_gradient():
     x, t = _data((4, 3), ignore=False)
     t[[1, 3]] = 7                       # a custom ignore_label
@@ -116,14 +151,15 @@ def test_large_logits_stay_finite(dtype, cache_score):
     assert loss.dtype == dtype and x.grad.dtype == dtype
 
 
-def test_second_backward_with_retained_graph():
+@pytest.mark.parametrize('cache_score', [True, False])
+def test_backward_twice_over_one_graph(cache_score):
     x, t = _data((3, 4), ignore=False)
     xv = Variable(x)
-    loss = F.softmax_cross_entropy(xv, t)
-    loss.backward(retain_graph=True)
+    loss = F.softmax_cross_entropy(xv, t, cache_score=cache_score)
+    loss.backward()
     first = xv.grad.copy()
     xv.cleargrad()
-    loss.backward()
+    loss.backward()                     # the cached softmax is still intact
     numpy.testing.assert_array_equal(xv.grad, first)
 
 

@@ -55,16 +55,41 @@ def test_gradient_is_mask_times_gy():
     assert y.dtype == numpy.float32 and x.grad.dtype == numpy.float32
 
 
+def _seeded_dropout(ratio):
+    def f(x):
+        numpy.random.seed(0)           # the same mask in every call of the check
+        return F.dropout(x, ratio)
+    return f
+
+
 @pytest.mark.parametrize('shape', [(4,), (2, 3), (2, 2, 2, 2)])
 @pytest.mark.parametrize('ratio', [0.0, 0.3, 0.5])
 def test_backward(shape, ratio):
-    def seeded_dropout(x):
-        numpy.random.seed(0)           # the same mask in every call of the check
-        return F.dropout(x, ratio)
-
     x = numpy.random.RandomState(1).uniform(-1, 1, shape)
     gy = numpy.random.RandomState(2).uniform(-1, 1, shape)
-    gradient_check.check_backward(seeded_dropout, x, gy, dtype=numpy.float64)
+    gradient_check.check_backward(_seeded_dropout(ratio), x, gy, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('shape', [(4,), (2, 3), (2, 2, 2, 2)])
+@pytest.mark.parametrize('ratio', [0.0, 0.3, 0.5])
+def test_double_backward(shape, ratio):
+    rng = numpy.random.RandomState(1)
+    x, gy, ggx = (rng.uniform(-1, 1, shape) for _ in range(3))
+    gradient_check.check_double_backward(_seeded_dropout(ratio), x, gy, ggx, dtype=numpy.float64)
+
+
+def test_second_derivative_is_zero_and_float32():
+    # gx = mask * gy: linear, so d gx / dx = 0 and the gradient of gx with respect to gy is the mask.
+    x = Variable(numpy.ones((10, 10), dtype=numpy.float32))
+    y = F.dropout(x, 0.5)
+    gy = Variable(numpy.full((10, 10), 3.0, dtype=numpy.float32))
+    gx, = minigrad.grad([y], [x], [gy], enable_double_backprop=True)
+    mask = y.array               # x is ones: y is the mask itself
+    numpy.testing.assert_array_equal(gx.array, 3 * mask)
+    ggx, ggy = minigrad.grad([F.sum(gx)], [x, gy])
+    assert ggx is None or not ggx.array.any()
+    numpy.testing.assert_array_equal(ggy.array, mask)
+    assert gx.dtype == ggy.dtype == numpy.float32
 
 
 def test_float64_stays_float64():

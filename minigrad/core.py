@@ -36,7 +36,7 @@ import weakref
 
 import numpy
 
-from minigrad.configuration import config, using_config
+from minigrad.configuration import config
 from minigrad import backend, type_check
 
 
@@ -558,7 +558,10 @@ def _backprop(roots, root_grads, targets, retain_grad, enable_double_backprop):
         add(node, g)
         push(node.creator)
 
-    with using_config('enable_backprop', enable_double_backprop):
+    own = config._local.__dict__        # set and restored inline: this runs on every backward
+    outer = own.get('enable_backprop', _MISSING)
+    own['enable_backprop'] = enable_double_backprop
+    try:
         while heap:
             func = heapq.heappop(heap)[2]
             nodes = [ref() for ref in func.outputs]
@@ -593,10 +596,18 @@ def _backprop(roots, root_grads, targets, retain_grad, enable_double_backprop):
                         add(x, gx)
                 else:
                     _accumulate_leaf(x, gx, shared_before)
+    finally:
+        if outer is _MISSING:
+            del own['enable_backprop']
+        else:
+            own['enable_backprop'] = outer
     if targets is not None:
         for node in targets:
             if targets[node] is None and node in grads:
                 targets[node] = grads[node]
+
+
+_MISSING = object()
 
 
 def _accumulate_leaf(node, gx, shared):
@@ -816,9 +827,10 @@ class FunctionNode:
             raise RuntimeError(
                 '{}: this FunctionNode instance was applied already; a node is used once, '
                 'so create a new instance for each call'.format(self.label))
-        xs = _as_inputs(self.label, inputs)
+        xs = _as_inputs(self, inputs)
         in_data = tuple([x._data for x in xs])
-        type_check.run_check(self.label, self.check_type_forward, in_data)
+        if type(self).check_type_forward is not FunctionNode.check_type_forward:
+            type_check.run_check(self, self.check_type_forward, in_data)
         outputs = self.forward(in_data)
         if not isinstance(outputs, tuple):
             raise TypeError('{}.forward: expect a tuple of arrays, actual {}'
@@ -883,10 +895,11 @@ class FunctionNode:
         self.inputs = ()
 
 
-def _as_inputs(label, inputs):
+def _as_inputs(func, inputs):
     """The inputs as Variables, refusing what has no numeric value."""
     if all(type(x) is Variable and x._data.dtype.kind in 'biuf' for x in inputs):
         return tuple(inputs)
+    label = func.label
     xs = []
     for i, x in enumerate(inputs):
         if not isinstance(x, Variable):

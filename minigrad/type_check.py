@@ -120,6 +120,14 @@ def _mode(light, func_label):
         _state.light, _state.func = outer
 
 
+def _current_function():
+    """The label of the function whose check is running (for messages)."""
+    func = getattr(_state, 'func', None)
+    if func is None:
+        return 'check_type_forward'
+    return func if isinstance(func, str) else func.label
+
+
 class _LightModeFailure(InvalidType):
     """A condition failed in light mode: run the check again to describe it."""
 
@@ -127,15 +135,17 @@ class _LightModeFailure(InvalidType):
         super().__init__('?', 'a condition', 'not met')
 
 
-def run_check(func_label, check, arrays):
+def run_check(func, check, arrays):
     """Run ``check(in_types)`` in light mode, and again in heavy mode if a condition fails.
 
-    ``func_label`` names the function in the message.
+    ``func`` (a function node, or a label) names the function in the message;
+    its ``label`` is read only then.
     """
     light = LightTypeInfoTuple(arrays)
+    outer = getattr(_state, 'light', False), getattr(_state, 'func', None)
+    _state.light, _state.func = True, func      # inline, not _mode(): this runs on every call
     try:
-        with _mode(True, func_label):
-            check(light)
+        check(light)
         return
     except InvalidType as error:
         if not isinstance(error, _LightModeFailure):
@@ -145,9 +155,11 @@ def run_check(func_label, check, arrays):
         # Eager conditions may fail to evaluate (x.shape[1] of a 1-D x); heavy
         # mode evaluates them in order and stops at the first false one.
         failure = error
+    finally:
+        _state.light, _state.func = outer
     heavy = TypeInfoTuple(Variable(TypeInfo(a.shape, a.dtype), 'in_types[{}]'.format(i))
                           for i, a in enumerate(arrays))
-    with _mode(False, func_label):
+    with _mode(False, func):
         check(heavy)
     raise failure
 
@@ -184,8 +196,7 @@ class TypeInfoTuple(tuple):
 def argname(in_types, names):
     """Name the inputs in messages: ``argname(in_types, ('x', 'W'))``."""
     if len(in_types) != len(names):
-        raise InvalidType(getattr(_state, 'func', None) or 'check_type_forward',
-                          '{} argument(s)'.format(len(names)),
+        raise InvalidType(_current_function(), '{} argument(s)'.format(len(names)),
                           '{} argument(s)'.format(len(in_types)))
     for t, name in zip(in_types, names):
         if isinstance(t, Variable):
@@ -422,7 +433,7 @@ class BoolBinaryOperator(BinaryOperator, Testable):
     def expect(self):
         left, right = _value(self.lhs), _value(self.rhs)
         if not self.func(left, right):
-            raise InvalidType(getattr(_state, 'func', None) or 'check_type_forward', str(self),
+            raise InvalidType(_current_function(), str(self),
                               '{} {} {}'.format(_shown(left), self.inverse, _shown(right)))
 
 

@@ -1,10 +1,22 @@
 """Batch normalization: normalize each channel by the statistics of the batch.
 
-Both functions work on a 3-D view ``(A, C, B)`` of ``x`` whenever the
-channel axes are adjacent (the usual case: ``(N, C)``, ``(N, C, H, W)``):
-``A`` gathers the normalized axes before the channels, ``B`` those after.
-Per-channel sums are then contiguous reductions, and per-channel arrays
-broadcast as ``(C, 1)``.
+The graph, for the batch statistics and for fixed ones::
+
+    BatchNormalization       (x, gamma, beta)           -> y
+    BatchNormalizationGrad   (x, gamma, gy)             -> gx, ggamma, gbeta
+    FixedBatchNormalization  (x, gamma, beta, mean, var) -> y
+    FixedBatchNormalizationGrad (x, gamma, mean, var, gy) -> gx, ggamma, gbeta, gmean, gvar
+
+Each forward, and the forward of each Grad node (the first derivatives), is
+a fast array kernel.  They work on a 3-D view ``(A, C, B)`` of ``x``
+whenever the channel axes are adjacent (the usual case: ``(N, C)``,
+``(N, C, H, W)``): ``A`` gathers the normalized axes before the channels,
+``B`` those after.  Per-channel sums are then contiguous reductions, and
+per-channel arrays broadcast as ``(C, 1)``.
+
+The backward of a Grad node (the second derivatives) is written with
+differentiable functions on Variables, recomputing the statistics from
+``x``, so it can be differentiated again.
 """
 import math
 import warnings
@@ -12,7 +24,8 @@ import warnings
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function
+from minigrad.core import FunctionNode, Variable, reshape
+from minigrad.functions.math.sum import sum as _sum
 
 
 def _reduced_axes(func_name, x_ndim, gamma_ndim, axis):
@@ -73,7 +86,10 @@ class _ChannelLayout:
 
     def __init__(self, shape, axes):
         kept = [i for i in range(len(shape)) if i not in axes]
+        self.axes = axes
         self.channel_shape = tuple(shape[i] for i in kept)
+        # x's shape with 1 on the reduced axes: per-channel Variables broadcast from it
+        self.keep_shape = tuple(1 if i in axes else d for i, d in enumerate(shape))
         self.m = math.prod(shape[i] for i in axes)      # values per channel
         if not kept or kept == list(range(kept[0], kept[-1] + 1)):
             first, last = (kept[0], kept[-1]) if kept else (len(shape), len(shape) - 1)
@@ -84,7 +100,7 @@ class _ChannelLayout:
         else:
             # Channels split by a reduced axis (rare): reduce the array as it is.
             self.shape = tuple(shape)
-            self.expand_shape = tuple(1 if i in axes else d for i, d in enumerate(shape))
+            self.expand_shape = self.keep_shape
             self.subscripts, self.channel_subscripts = list(range(len(shape))), kept
 
     def view(self, a):
@@ -119,16 +135,46 @@ class _ChannelLayout:
         s = numpy.einsum(a, self.subscripts, b, self.subscripts, self.channel_subscripts)
         return s.reshape(self.channel_shape)
 
+    # The same on Variables, differentiably (for the second derivatives).
+    def sum_var(self, v):
+        """Per-channel sum of a Variable of x's shape, in ``keep_shape``."""
+        return _sum(v, axis=self.axes, keepdims=True)
+
+    def mean_var(self, v):
+        """Per-channel mean of a Variable of x's shape, in ``keep_shape``."""
+        return self.sum_var(v) * (1.0 / self.m)
+
+    def expand_var(self, c):
+        """A per-channel Variable (of gamma's shape) in ``keep_shape``, to broadcast against x."""
+        return reshape(c, self.keep_shape)
+
+    def channel_var(self, k):
+        """A Variable in ``keep_shape`` back in gamma's shape."""
+        return reshape(k, self.channel_shape)
+
+
+def _per_channel_or_zero(layout, g, dtype):
+    """An incoming per-channel gradient in ``keep_shape``; zeros for ``None`` (not computed)."""
+    if g is None:
+        return Variable(numpy.zeros(layout.keep_shape, dtype=dtype), requires_grad=False)
+    return layout.expand_var(g)
+
 
 def _warn_if_single(x_shape, axes):
     if all(x_shape[i] == 1 for i in axes):
+        # stacklevel 5: this function, forward, apply, batch_normalization, its caller
         warnings.warn('batch_normalization: one value per channel (x.shape {}, axes {}): the '
                       'output is beta whatever x is; is config.train on at test time?'
-                      .format(x_shape, axes), UserWarning, stacklevel=4)
+                      .format(x_shape, axes), UserWarning, stacklevel=5)
 
 
-class BatchNormalization(Function):
-    """Batch normalization with the batch's statistics; see :func:`batch_normalization`."""
+class BatchNormalization(FunctionNode):
+    """Batch normalization with the batch's statistics; see :func:`batch_normalization`.
+
+    Forward updates ``running_mean`` and ``running_var`` in place and keeps
+    ``x``, ``gamma`` and the per-channel ``mean`` and ``inv_std`` for
+    backward, which is :class:`BatchNormalizationGrad`.
+    """
 
     def __init__(self, eps=2e-5, running_mean=None, running_var=None, decay=0.9, axis=None):
         # Python floats keep float32 arrays float32 (NumPy float64 scalars would not).
@@ -145,9 +191,9 @@ class BatchNormalization(Function):
     def check_type_forward(self, inputs):
         name = 'BatchNormalization'
         x, gamma, beta = inputs
-        self.axes, channel_shape = _check_x(name, x, gamma, self.axis)
-        _check_channel_array(name, 'gamma', gamma, x, self.axes, channel_shape)
-        _check_channel_array(name, 'beta', beta, x, self.axes, channel_shape)
+        axes, channel_shape = _check_x(name, x, gamma, self.axis)
+        _check_channel_array(name, 'gamma', gamma, x, axes, channel_shape)
+        _check_channel_array(name, 'beta', beta, x, axes, channel_shape)
         for arg in ('running_mean', 'running_var'):
             a = getattr(self, arg)
             if a is None:
@@ -163,8 +209,9 @@ class BatchNormalization(Function):
     def forward(self, inputs):
         x, gamma, beta = inputs
         self.retain_inputs((0, 1))      # backward recomputes x - mean rather than keep it
-        _warn_if_single(x.shape, self.axes)
-        layout = self.layout = _ChannelLayout(x.shape, self.axes)
+        axes = _reduced_axes('BatchNormalization', x.ndim, gamma.ndim, self.axis)
+        _warn_if_single(x.shape, axes)
+        layout = self.layout = _ChannelLayout(x.shape, axes)
         m = layout.m
         xv = layout.view(x)
         mean = layout.sum(xv)
@@ -189,11 +236,46 @@ class BatchNormalization(Function):
         self.mean, self.inv_std = mean, inv_std
         return y,
 
-    def backward(self, inputs, grad_outputs):
-        x, gamma, _ = inputs
+    def backward(self, indexes, grad_outputs):
+        x, gamma = self.get_retained_inputs()
+        grad = BatchNormalizationGrad(self.layout, self.eps, self.mean, self.inv_std, indexes)
+        return grad.apply((x, gamma, grad_outputs[0]))
+
+
+class BatchNormalizationGrad(FunctionNode):
+    """The gradients of :class:`BatchNormalization` as a function of ``(x, gamma, gy)``.
+
+    Forward is the closed form (per channel, ``m`` values, ``s = inv_std``,
+    :math:`\\hat x = (x - \\mu) s`)::
+
+        gbeta  = sum(gy)
+        ggamma = sum(gy * x_hat)
+        gx     = gamma * s * (gy - mean(gy) - x_hat * mean(gy * x_hat))
+
+    and returns the gradients of the inputs in ``indexes`` (0: x, 1: gamma,
+    2: beta) only.  Backward gives its second derivatives (see
+    :meth:`backward`).
+
+    Args:
+        layout (_ChannelLayout): x's channel layout, from the forward.
+        eps (float): batch normalization's epsilon.
+        mean, inv_std (ndarray): the per-channel statistics of the forward.
+        indexes (tuple of ints): which gradients to compute.
+    """
+
+    def __init__(self, layout, eps, mean, inv_std, indexes):
+        self.layout = layout
+        self.eps = eps
+        self.mean = mean
+        self.inv_std = inv_std
+        self.indexes = tuple(indexes)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, gamma, gy = inputs
         layout = self.layout
         m = layout.m
-        gy = layout.view(grad_outputs[0])
+        gy = layout.view(gy)
         gbeta = layout.sum(gy)
         # x - mean once more (x_hat = (x - mean) * inv_std): a pass over x
         # instead of keeping a normalized copy of x alive between the passes.
@@ -201,14 +283,66 @@ class BatchNormalization(Function):
         gxv = layout.view(gx)
         ggamma = layout.dot(gy, gxv)
         ggamma *= self.inv_std
-        if not self.needs_input_grad[0]:
-            return None, ggamma, gbeta
-        # gx = gamma inv_std / m * (m gy - sum(gy) - x_hat sum(gy x_hat)), in place
-        gxv *= layout.expand(self.inv_std * ggamma * (-1 / m))
-        gxv -= layout.expand(gbeta * (1 / m))
-        gxv += gy
-        gxv *= layout.expand(gamma * self.inv_std)
-        return gx, ggamma, gbeta
+        if 0 in self.indexes:
+            # gx = gamma inv_std / m * (m gy - sum(gy) - x_hat sum(gy x_hat)), in place
+            gxv *= layout.expand(self.inv_std * ggamma * (-1 / m))
+            gxv -= layout.expand(gbeta * (1 / m))
+            gxv += gy
+            gxv *= layout.expand(gamma * self.inv_std)
+        grads = {0: gx, 1: ggamma, 2: gbeta}
+        return tuple(grads[i] for i in self.indexes)
+
+    def backward(self, indexes, grad_outputs):
+        """Second derivatives: the gradients of ``<a, gx> + <b, ggamma> + <c, gbeta>``.
+
+        The inputs are ``(x, gamma, gy)``.  With ``a, b, c`` the incoming
+        gradients of ``gx, ggamma, gbeta`` (zero for one not computed) and
+        ``P(v) = v - mean(v) - x_hat mean(v x_hat)`` (what the normalization
+        lets through of a gradient ``v``: ``gx = gamma s P(gy)``, and
+        ``gx1 = s P(gy)`` is the gradient of x per unit gamma)::
+
+            d/dgy    = gamma s P(a) + b x_hat + c          (gx is linear in gy)
+            d/dgamma = sum(a * gx1)                        (gx is linear in gamma)
+            d/dx     = s (P(h) - x_hat gamma mean(a gx1)),
+                       h = b gy - gamma s (gy mean(a x_hat) + a mean(gy x_hat))
+
+        ``h`` is the gradient with respect to ``x_hat``; ``P`` carries it
+        through ``x_hat``'s dependence on x, and the last term is the one
+        through ``s``.  The statistics are recomputed from ``x`` with
+        differentiable functions, so these can be differentiated again.
+        """
+        x, gamma, gy = self.get_retained_inputs()
+        ch = self.layout
+        incoming = dict(zip(self.indexes, grad_outputs))
+        a = incoming.get(0)     # None when gx was not computed
+        b, c = (_per_channel_or_zero(ch, incoming.get(i), x.dtype) for i in (1, 2))
+
+        x_centered = x - ch.mean_var(x)
+        s = (ch.mean_var(x_centered * x_centered) + self.eps) ** -0.5
+        x_hat = x_centered * s
+        g = ch.expand_var(gamma)
+
+        def through_normalization(v):
+            return v - ch.mean_var(v) - x_hat * ch.mean_var(v * x_hat)
+
+        gx1 = None if a is None else s * through_normalization(gy)    # = gx / gamma
+        ret = []
+        if 0 in indexes:
+            h = b * gy
+            if a is not None:
+                h = h - g * s * (gy * ch.mean_var(a * x_hat) + a * ch.mean_var(gy * x_hat))
+            v = through_normalization(h)
+            if a is not None:
+                v = v - x_hat * (g * ch.mean_var(a * gx1))
+            ret.append(s * v)
+        if 1 in indexes:
+            ret.append(None if a is None else ch.channel_var(ch.sum_var(a * gx1)))
+        if 2 in indexes:
+            ggy = b * x_hat + c
+            if a is not None:
+                ggy = ggy + g * s * through_normalization(a)
+            ret.append(ggy)
+        return tuple(ret)
 
 
 def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var=None,
@@ -229,6 +363,8 @@ def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var
     .. math:: g_\\beta = \\sum_i g_{y_i}, \\quad g_\\gamma = \\sum_i g_{y_i} \\hat x_i, \\quad
               g_{x_i} = \\frac{\\gamma}{m \\sqrt{\\sigma^2 + \\epsilon}}
               (m g_{y_i} - g_\\beta - \\hat x_i g_\\gamma)
+
+    and they are differentiable again (:class:`BatchNormalizationGrad`).
 
     Args:
         x (Variable or ndarray): input of shape ``(N, C)``, ``(N, C, H, W)``
@@ -256,10 +392,11 @@ def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var
     >>> batch_normalization(x, gamma, beta).shape
     (8, 96, 55, 55)
     """
-    return BatchNormalization(eps, running_mean, running_var, decay, axis)(x, gamma, beta)
+    node = BatchNormalization(eps, running_mean, running_var, decay, axis)
+    return node.apply((x, gamma, beta))[0]
 
 
-class FixedBatchNormalization(Function):
+class FixedBatchNormalization(FunctionNode):
     """Batch normalization with given statistics; see :func:`fixed_batch_normalization`."""
 
     def __init__(self, eps=2e-5, axis=None):
@@ -273,14 +410,15 @@ class FixedBatchNormalization(Function):
     def check_type_forward(self, inputs):
         name = 'FixedBatchNormalization'
         x, gamma, beta, mean, var = inputs
-        self.axes, channel_shape = _check_x(name, x, gamma, self.axis)
+        axes, channel_shape = _check_x(name, x, gamma, self.axis)
         for arg, a in zip(('gamma', 'beta', 'mean', 'var'), inputs[1:]):
-            _check_channel_array(name, arg, a, x, self.axes, channel_shape)
+            _check_channel_array(name, arg, a, x, axes, channel_shape)
 
     def forward(self, inputs):
         x, gamma, beta, mean, var = inputs
-        self.retain_inputs((0, 1, 3))
-        layout = self.layout = _ChannelLayout(x.shape, self.axes)
+        self.retain_inputs((0, 1, 3, 4))
+        axes = _reduced_axes('FixedBatchNormalization', x.ndim, gamma.ndim, self.axis)
+        layout = self.layout = _ChannelLayout(x.shape, axes)
         self.inv_var = numpy.reciprocal(var + self.eps)
         self.inv_std = numpy.sqrt(self.inv_var)
         # (x - mean) * scale + beta rather than x * scale + (beta - mean * scale):
@@ -291,25 +429,111 @@ class FixedBatchNormalization(Function):
         yv += layout.expand(beta)
         return y,
 
-    def backward(self, inputs, grad_outputs):
-        x, gamma, _, mean, _ = inputs
-        need_x, need_gamma, _, _, need_var = self.needs_input_grad
+    def backward(self, indexes, grad_outputs):
+        x, gamma, mean, var = self.get_retained_inputs()
+        grad = FixedBatchNormalizationGrad(self.layout, self.eps, self.inv_std, self.inv_var,
+                                           indexes)
+        return grad.apply((x, gamma, mean, var, grad_outputs[0]))
+
+
+class FixedBatchNormalizationGrad(FunctionNode):
+    """The gradients of :class:`FixedBatchNormalization`, a function of ``(x, gamma, mean, var, gy)``.
+
+    Forward is the closed form (per channel, ``s = (var + eps)^(-1/2)``)::
+
+        gx = gamma s gy              ggamma = s sum(gy (x - mean))     gbeta = sum(gy)
+        gmean = -gamma s gbeta       gvar = -gamma s^2 ggamma / 2
+
+    and returns the gradients of the inputs in ``indexes`` (0: x, 1: gamma,
+    2: beta, 3: mean, 4: var) only.  Backward gives its second derivatives.
+
+    Args:
+        layout (_ChannelLayout): x's channel layout, from the forward.
+        eps (float): the epsilon added to var.
+        inv_std, inv_var (ndarray): ``s`` and ``s^2``, from the forward.
+        indexes (tuple of ints): which gradients to compute.
+    """
+
+    def __init__(self, layout, eps, inv_std, inv_var, indexes):
+        self.layout = layout
+        self.eps = eps
+        self.inv_std = inv_std
+        self.inv_var = inv_var
+        self.indexes = tuple(indexes)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3, 4))
+        x, gamma, mean, _, gy = inputs
         layout = self.layout
-        gy = layout.view(grad_outputs[0])
+        gy = layout.view(gy)
         scale = gamma * self.inv_std
-        gbeta = layout.sum(gy)
-        gmean = -scale * gbeta
-        ggamma = gvar = gx = None
-        if need_gamma or need_var:
+        grads = {2: layout.sum(gy)}
+        grads[3] = -scale * grads[2]
+        if 1 in self.indexes or 4 in self.indexes:
             x_centered = layout.view(layout.subtract(x, mean))
-            ggamma = layout.dot(gy, x_centered)
+            ggamma = grads[1] = layout.dot(gy, x_centered)
             ggamma *= self.inv_std
             # dy/dvar = -gamma (x - mean) (var + eps)^(-3/2) / 2 = -gamma x_hat inv_var / 2
-            gvar = -0.5 * gamma * self.inv_var * ggamma
-        if need_x:
-            gx = numpy.empty(x.shape, dtype=x.dtype)
+            grads[4] = -0.5 * gamma * self.inv_var * ggamma
+        if 0 in self.indexes:
+            gx = grads[0] = numpy.empty(x.shape, dtype=x.dtype)
             numpy.multiply(gy, layout.expand(scale), out=layout.view(gx))
-        return gx, ggamma, gbeta, gmean, gvar
+        return tuple(grads[i] for i in self.indexes)
+
+    def backward(self, indexes, grad_outputs):
+        """Second derivatives: the gradients of ``sum_k <a_k, g_k>`` over the five gradients.
+
+        The inputs are ``(x, gamma, mean, var, gy)``.  With ``a_x, a_gamma,
+        a_beta, a_mean, a_var`` the incoming gradients (zero for one not
+        computed), ``xc = x - mean`` and the sums per channel, that total is
+        ``gamma s sum(a_x gy) + k1 sum(gy xc) + k0 sum(gy)`` with
+        ``k1 = s a_gamma - gamma s^3 a_var / 2`` and ``k0 = a_beta - gamma s a_mean``.
+        Hence (``d/dvar`` through ``ds/dvar = -s^3 / 2``)::
+
+            d/dgy = gamma s a_x + k1 xc + k0       d/dx = k1 gy      d/dmean = -k1 sum(gy)
+            d/dgamma = s sum(a_x gy) - s a_mean sum(gy) - s^3 a_var sum(gy xc) / 2
+            d/dvar = -s^3 / 2 * (gamma sum(a_x gy) + (a_gamma - 3 gamma s^2 a_var / 2) sum(gy xc)
+                                 - gamma a_mean sum(gy))
+
+        written with differentiable functions, so they can be differentiated again.
+        """
+        x, gamma, mean, var, gy = self.get_retained_inputs()
+        ch = self.layout
+        incoming = dict(zip(self.indexes, grad_outputs))
+        a_x = incoming.get(0)   # None when gx was not computed
+        a_gamma, a_beta, a_mean, a_var = (_per_channel_or_zero(ch, incoming.get(i), x.dtype)
+                                          for i in (1, 2, 3, 4))
+
+        g = ch.expand_var(gamma)
+        s = (ch.expand_var(var) + self.eps) ** -0.5
+        x_centered = x - ch.expand_var(mean)
+        k1 = s * a_gamma - g * s ** 3 * a_var * 0.5
+        k0 = a_beta - g * s * a_mean
+        sum_gy = ch.sum_var(gy)
+        sum_gy_xc = ch.sum_var(gy * x_centered)
+        sum_a_gy = None if a_x is None else ch.sum_var(a_x * gy)
+
+        ret = []
+        if 0 in indexes:
+            ret.append(k1 * gy)
+        if 1 in indexes:
+            ggamma = -s * a_mean * sum_gy - s ** 3 * a_var * sum_gy_xc * 0.5
+            if sum_a_gy is not None:
+                ggamma = ggamma + s * sum_a_gy
+            ret.append(ch.channel_var(ggamma))
+        if 2 in indexes:
+            ret.append(ch.channel_var(-k1 * sum_gy))
+        if 3 in indexes:
+            d_s = (a_gamma - g * s * s * a_var * 1.5) * sum_gy_xc - g * a_mean * sum_gy
+            if sum_a_gy is not None:
+                d_s = d_s + g * sum_a_gy
+            ret.append(ch.channel_var(s ** 3 * d_s * -0.5))
+        if 4 in indexes:
+            ggy = k1 * x_centered + k0
+            if a_x is not None:
+                ggy = ggy + g * s * a_x
+            ret.append(ggy)
+        return tuple(ret)
 
 
 def fixed_batch_normalization(x, gamma, beta, mean, var, eps=2e-5, axis=None):
@@ -320,7 +544,8 @@ def fixed_batch_normalization(x, gamma, beta, mean, var, eps=2e-5, axis=None):
 
     .. math:: y_i = \\gamma \\frac{x_i - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}} + \\beta
 
-    It is differentiable with respect to every argument:
+    It is differentiable with respect to every argument, twice
+    (:class:`FixedBatchNormalizationGrad`):
 
     .. math:: g_{x_i} = \\frac{\\gamma g_{y_i}}{\\sqrt{\\sigma^2 + \\epsilon}}, \\quad
               g_\\gamma = \\sum_i g_{y_i} \\hat x_i, \\quad g_\\beta = \\sum_i g_{y_i}, \\quad
@@ -341,4 +566,4 @@ def fixed_batch_normalization(x, gamma, beta, mean, var, eps=2e-5, axis=None):
     Returns:
         Variable: ``y`` of ``x``'s shape and dtype.
     """
-    return FixedBatchNormalization(eps, axis)(x, gamma, beta, mean, var)
+    return FixedBatchNormalization(eps, axis).apply((x, gamma, beta, mean, var))[0]

@@ -6,6 +6,7 @@ import math
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -75,6 +76,28 @@ def _normalized(axis, ndim):
     return tuple(a % ndim for a in axis)
 
 
+def _with_constants(f, arrays, needs):
+    """``f`` as a function of the arrays with ``needs`` True; the others are constants."""
+    def g(*variables):
+        it = iter(variables)
+        return f(*(next(it) if n else a for a, n in zip(arrays, needs)))
+    return g, tuple(a for a, n in zip(arrays, needs) if n)
+
+
+def _grad_grads(arrays, seed):
+    """Random incoming gradients for the first-order gradients of ``arrays``."""
+    rng = _rng(seed)
+    return tuple(rng.randn(*a.shape) for a in arrays)
+
+
+def _first_order_gradient(f, gy):
+    """The function ``inputs -> gradients of <f(inputs), gy>``, recorded for differentiation."""
+    def g(*xs):
+        y = f(*xs)
+        return tuple(minigrad.grad([F.sum(y * gy)], list(xs), enable_double_backprop=True))
+    return g
+
+
 # ---------------------------------------------------------------------------
 # batch_normalization: forward, running statistics, backward
 
@@ -131,9 +154,10 @@ def test_running_statistics_may_be_given_alone():
 def test_one_value_per_channel_warns_and_gives_beta():
     x = numpy.array([[1.0, -2.0]])
     running_var = numpy.array([1.0, 1.0])
-    with pytest.warns(UserWarning, match='one value per channel'):
+    with pytest.warns(UserWarning, match='one value per channel') as record:
         y = F.batch_normalization(x, numpy.ones(2), numpy.array([0.5, 0.25]),
                                   running_var=running_var)
+    assert record[0].filename == __file__       # the warning points at the caller
     numpy.testing.assert_array_equal(y.data, [[0.5, 0.25]])
     # m / max(m - 1, 1) = 1: the (zero) variance is used as is
     numpy.testing.assert_allclose(running_var, [0.9, 0.9])
@@ -165,6 +189,79 @@ def test_backward(shape, axis, gamma_shape):
         return F.batch_normalization(x, gamma, beta, **_axis_kw(axis))
     gradient_check.check_backward(f, (x, gamma, beta), gy, dtype=numpy.float64,
                                   atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('shape, axis, gamma_shape', CASES)
+def test_double_backward(shape, axis, gamma_shape):
+    x, gamma, beta = _data(shape, gamma_shape, seed=3)
+    gy = _rng(4).randn(*shape)
+
+    def f(x, gamma, beta):
+        return F.batch_normalization(x, gamma, beta, **_axis_kw(axis))
+    gradient_check.check_double_backward(f, (x, gamma, beta), gy, _grad_grads((x, gamma, beta), 5),
+                                         dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('needs', [(False, True, True), (True, False, False), (True, True, False),
+                                   (False, True, False), (False, False, True)])
+@pytest.mark.parametrize('shape, axis, gamma_shape', [CASES[1], CASES[10]])
+def test_double_backward_with_constant_inputs(needs, shape, axis, gamma_shape):
+    # An input that needs no gradient: the Grad node computes fewer gradients,
+    # and its backward treats the missing ones as zero.
+    arrays = _data(shape, gamma_shape, seed=6)
+    f, inputs = _with_constants(
+        lambda *a: F.batch_normalization(*a, **_axis_kw(axis)), arrays, needs)
+    gradient_check.check_double_backward(f, inputs, _rng(7).randn(*shape), _grad_grads(inputs, 8),
+                                         dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+def test_third_derivative():
+    # The second derivatives recompute the statistics from x with differentiable
+    # functions, so they are differentiable too.
+    arrays = _data((4, 3), (3,), seed=9)
+    f = _first_order_gradient(F.batch_normalization, _rng(10).randn(4, 3))
+    gradient_check.check_double_backward(f, arrays, _grad_grads(arrays, 11),
+                                         _grad_grads(arrays, 12), dtype=numpy.float64,
+                                         atol=1e-5, rtol=1e-4)
+
+
+def test_second_derivatives_by_hand():
+    # The channel of test_forward_and_gradients_by_hand: x = 0, 1, 2, x_hat = (-r, 0, r),
+    # inv_std = r = sqrt(3/2), gamma 2, gy = (1, 0, 0), gx = r / 3 (1, -2, 1).
+    r = math.sqrt(1.5)
+    x = Variable(numpy.array([[0.0], [1.0], [2.0]]))
+    gamma = Variable(numpy.array([2.0]))
+    beta = Variable(numpy.array([0.5]))
+    gy = Variable(numpy.array([[1.0], [0.0], [0.0]]))
+    y = F.batch_normalization(x, gamma, beta, eps=0.0)
+    gx, = minigrad.grad([y], [x], [gy], enable_double_backprop=True)
+    numpy.testing.assert_allclose(gx.data[:, 0], r / 3 * numpy.array([1.0, -2.0, 1.0]), rtol=1e-13)
+    # gx is linear in gamma: d gx_0 / d gamma = gx_0 / gamma = r / 6
+    # gx is linear in gy, with the symmetric matrix gamma r (I - 1/3 - x_hat x_hat^T / 3):
+    # d gx_0 / d gy = its first row, 2 r (1/6, -1/3, 1/6)
+    ggamma, ggy = minigrad.grad([gx[0, 0]], [gamma, gy])
+    numpy.testing.assert_allclose(ggamma.data, [r / 6], rtol=1e-13)
+    numpy.testing.assert_allclose(ggy.data[:, 0], r / 3 * numpy.array([1.0, -2.0, 1.0]),
+                                  rtol=1e-13)
+    # y does not change when x is shifted or scaled (eps = 0): sum(gx) == 0 and
+    # sum(x_hat gx) == 0 for every x, so their gradients with respect to x vanish.
+    gsum, = minigrad.grad([F.sum(gx)], [x])
+    numpy.testing.assert_allclose(gsum.data, 0.0, atol=1e-13)
+
+
+def test_double_backprop_leaves_the_running_statistics_alone():
+    x, gamma, beta = (Variable(a) for a in _data((4, 3, 2, 2), (3,), seed=13))
+    running_mean, running_var = numpy.zeros(3), numpy.ones(3)
+    y = F.batch_normalization(x, gamma, beta, running_mean=running_mean,
+                              running_var=running_var)
+    after_forward = running_mean.copy(), running_var.copy()
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    F.sum(gx * gx).backward()
+    numpy.testing.assert_array_equal(running_mean, after_forward[0])
+    numpy.testing.assert_array_equal(running_var, after_forward[1])
+    _, mean, biased = _per_channel_reference(x.data, gamma.data, beta.data, [1], 2e-5)
+    numpy.testing.assert_allclose(running_mean, 0.1 * mean, rtol=1e-12)
+    numpy.testing.assert_allclose(running_var, 0.9 + 0.1 * biased * 16 / 15, rtol=1e-12)
 
 
 @pytest.mark.parametrize('needs', [(False, True, True), (True, False, False), (True, True, False)])
@@ -210,6 +307,16 @@ def test_dtype_is_kept_for_outputs_gradients_and_statistics(dtype):
     expect, _, _ = _per_channel_reference(x.data, gamma.data, beta.data, [1], 1e-5)
     tol = 1e-5 if dtype == numpy.float32 else 1e-12
     numpy.testing.assert_allclose(y.data, expect, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_dtype_is_kept_for_second_derivatives(dtype):
+    x, gamma, beta = (Variable(a) for a in _data((4, 3, 2, 2), (3,), dtype=dtype))
+    y = F.batch_normalization(x, gamma, beta, eps=numpy.float64(1e-5))
+    grads = minigrad.grad([F.sum(y * y * y)], [x, gamma, beta], enable_double_backprop=True)
+    assert all(g.dtype == dtype for g in grads)
+    second = minigrad.grad([F.sum(g * g) for g in grads], [x, gamma])
+    assert all(g.dtype == dtype for g in second)
 
 
 def test_gradient_of_x_owns_its_memory():
@@ -261,6 +368,64 @@ def test_fixed_backward(shape, axis, gamma_shape):
     def f(*args):
         return F.fixed_batch_normalization(*args, **_axis_kw(axis))
     gradient_check.check_backward(f, inputs, gy, dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('shape, axis, gamma_shape', CASES)
+def test_fixed_double_backward(shape, axis, gamma_shape):
+    inputs = _fixed_data(shape, gamma_shape, seed=8)
+    gy = _rng(9).randn(*shape)
+
+    def f(*args):
+        return F.fixed_batch_normalization(*args, **_axis_kw(axis))
+    gradient_check.check_double_backward(f, inputs, gy, _grad_grads(inputs, 10),
+                                         dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('needs', [(True, False, False, False, False),
+                                   (False, True, True, False, False),
+                                   (True, True, True, False, False),
+                                   (False, False, False, True, True),
+                                   (True, False, False, False, True),
+                                   (False, True, False, True, False)])
+def test_fixed_double_backward_with_constant_inputs(needs):
+    arrays = _fixed_data((3, 2, 2), (2,), seed=14)
+    f, inputs = _with_constants(F.fixed_batch_normalization, arrays, needs)
+    gradient_check.check_double_backward(f, inputs, _rng(15).randn(3, 2, 2),
+                                         _grad_grads(inputs, 16), dtype=numpy.float64,
+                                         atol=1e-5, rtol=1e-4)
+
+
+def test_fixed_third_derivative():
+    arrays = _fixed_data((3, 2), (2,), seed=17)
+    f = _first_order_gradient(F.fixed_batch_normalization, _rng(18).randn(3, 2))
+    gradient_check.check_double_backward(f, arrays, _grad_grads(arrays, 19),
+                                         _grad_grads(arrays, 20), dtype=numpy.float64,
+                                         atol=1e-5, rtol=1e-4)
+
+
+def test_fixed_second_derivatives_by_hand():
+    # One channel, gamma 3, var 4 (eps 0, s = 1/2): gx = 3 gy / 2, so
+    # d sum(gx) / d gamma = sum(gy) / 2 and d sum(gx) / d var = -3 sum(gy) / 16.
+    x = Variable(numpy.array([[1.0], [5.0]]))
+    gamma, beta, mean, var = (Variable(numpy.array([v])) for v in (3.0, 0.0, 2.0, 4.0))
+    gy = numpy.array([[1.0], [2.0]])
+    y = F.fixed_batch_normalization(x, gamma, beta, mean, var, eps=0.0)
+    gx, = minigrad.grad([y], [x], [gy], enable_double_backprop=True)
+    numpy.testing.assert_allclose(gx.data, 1.5 * gy, rtol=1e-15)
+    ggamma, gvar, gx2 = minigrad.grad([F.sum(gx)], [gamma, var, x])
+    numpy.testing.assert_allclose(ggamma.data, [1.5], rtol=1e-15)
+    numpy.testing.assert_allclose(gvar.data, [-9 / 16], rtol=1e-15)
+    assert gx2 is None or not gx2.data.any()     # y is linear in x
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_fixed_dtype_is_kept_for_second_derivatives(dtype):
+    variables = [Variable(a) for a in _fixed_data((3, 2, 2, 2), (2,), dtype=dtype)]
+    y = F.fixed_batch_normalization(*variables, eps=numpy.float64(1e-5))
+    grads = minigrad.grad([F.sum(y * y)], variables, enable_double_backprop=True)
+    assert all(g.dtype == dtype for g in grads)
+    second = minigrad.grad([F.sum(g * g) for g in grads], variables)
+    assert all(g.dtype == dtype for g in second)
 
 
 def test_fixed_only_the_gradients_asked_for():

@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -57,6 +58,51 @@ def test_backward(shape, params):
     gy = rng.randn(*shape)
     gradient_check.check_backward(lambda v: F.local_response_normalization(v, **params),
                                   x, gy, dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('shape', [(2, 7, 2, 2), (3, 4), (2, 5, 3)])
+@pytest.mark.parametrize('params', PARAMS)
+def test_double_backward(shape, params):
+    rng = numpy.random.RandomState(2)
+    x, gy, ggx = (rng.randn(*shape) for _ in range(3))
+    gradient_check.check_double_backward(lambda v: F.local_response_normalization(v, **params),
+                                         x, gy, ggx, dtype=numpy.float64, atol=1e-5, rtol=1e-4)
+
+
+def test_third_derivative():
+    # The second derivatives recompute the window sums from x with
+    # differentiable functions, so they are differentiable too.
+    rng = numpy.random.RandomState(3)
+    gy = rng.randn(2, 5, 2)
+
+    def gradient(x):
+        y = F.local_response_normalization(x, n=3, k=1, alpha=1.0, beta=0.75)
+        return minigrad.grad([F.sum(y * gy)], [x], enable_double_backprop=True)[0]
+    x, ggx, gggx = (rng.randn(2, 5, 2) for _ in range(3))
+    gradient_check.check_double_backward(gradient, x, ggx, gggx, dtype=numpy.float64,
+                                         atol=1e-5, rtol=1e-4)
+
+
+def test_second_derivative_by_hand():
+    # n=1, k=1, alpha=1, beta=1: each value alone, y = x / (1 + x^2),
+    # y' = (1 - x^2) / (1 + x^2)^2, y'' = 2 x (x^2 - 3) / (1 + x^2)^3.
+    x = Variable(numpy.array([[1.0, 2.0, -0.5]]))
+    y = F.local_response_normalization(x, n=1, k=1, alpha=1, beta=1)
+    gx, = minigrad.grad([F.sum(y)], [x], enable_double_backprop=True)
+    v = x.data
+    numpy.testing.assert_allclose(gx.data, (1 - v ** 2) / (1 + v ** 2) ** 2, rtol=1e-14)
+    ggx, = minigrad.grad([F.sum(gx)], [x])
+    numpy.testing.assert_allclose(ggx.data, 2 * v * (v ** 2 - 3) / (1 + v ** 2) ** 3, rtol=1e-14)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_dtype_is_kept_for_second_derivatives(dtype):
+    x = Variable(numpy.random.RandomState(4).randn(2, 6, 3, 3).astype(dtype))
+    y = F.local_response_normalization(x, k=numpy.float64(1), alpha=numpy.float64(1))
+    gx, = minigrad.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    assert gx.dtype == dtype
+    ggx, = minigrad.grad([F.sum(gx * gx)], [x])
+    assert ggx.dtype == dtype
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])

@@ -3,6 +3,7 @@ import numpy
 import pytest
 
 import minigrad
+import minigrad.functions as F
 import minigrad.links as L
 from minigrad import gradient_check, serializers
 from minigrad.type_check import InvalidType
@@ -183,3 +184,33 @@ def test_backward(shape, train):
     gy = numpy.random.randn(*shape)
     with minigrad.using_config('train', train):
         gradient_check.check_backward(bn, x, gy, dtype=numpy.float64, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('shape', [(4, 3), (2, 3, 2, 2)])
+@pytest.mark.parametrize('train', [True, False])
+def test_double_backward(shape, train):
+    bn = make_bn(3, dtype=numpy.float64)
+    bn.avg_mean[...] = numpy.random.randn(3)
+    bn.avg_var[...] = numpy.random.rand(3) + 0.5
+    x, gy, ggx = (numpy.random.randn(*shape) for _ in range(3))
+    gg_params = tuple(numpy.random.randn(3) for _ in range(2))
+    with minigrad.using_config('train', train):
+        gradient_check.check_double_backward(bn, x, gy, ggx, params_grad_grad=gg_params,
+                                             dtype=numpy.float64, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('train', [True, False])
+def test_gradient_penalty_step_in_float32(train):
+    # A loss on the gradient with respect to the input (as in WGAN-GP)
+    # reaches gamma and beta through the second derivatives, in float32.
+    bn = make_bn(3)
+    x = minigrad.Variable(numpy.random.randn(4, 3, 2, 2).astype(numpy.float32))
+    with minigrad.using_config('train', train):
+        y = bn(x)
+        gx, = minigrad.grad([F.sum(y * y * y)], [x], enable_double_backprop=True)
+    assert gx.dtype == numpy.float32
+    moved = bn.avg_mean.copy()
+    F.sum(gx * gx).backward()
+    assert bn.gamma.grad.dtype == bn.beta.grad.dtype == numpy.float32
+    assert numpy.isfinite(bn.gamma.grad).all() and bn.gamma.grad.any()
+    numpy.testing.assert_array_equal(bn.avg_mean, moved)     # backward updates no statistics

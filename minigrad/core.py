@@ -712,6 +712,47 @@ def link_scope(link):
 
 
 # ---------------------------------------------------------------------------
+# Function hooks: code that watches every FunctionNode applied in a thread
+
+_hook_state = threading.local()
+
+
+class FunctionHook:
+    """Called around every FunctionNode applied in this thread inside ``with hook:``, as Chainer's.
+
+    Subclasses override :meth:`forward_preprocess` (before ``forward``) and
+    :meth:`forward_postprocess` (after the node has joined the graph, so
+    ``function.inputs`` are its input nodes); both receive the node and its
+    input arrays.  An exporter uses it to see the constants of a graph,
+    which the graph itself keeps only when backward needs them.
+    """
+
+    name = 'FunctionHook'
+
+    def forward_preprocess(self, function, in_data):
+        pass
+
+    def forward_postprocess(self, function, in_data):
+        pass
+
+    def __enter__(self):
+        _hook_state.hooks = getattr(_hook_state, 'hooks', ()) + (self,)
+        return self
+
+    def __exit__(self, *exc_info):
+        hooks = list(_hook_state.hooks)
+        hooks.reverse()
+        hooks.remove(self)      # the innermost occurrence
+        hooks.reverse()
+        _hook_state.hooks = tuple(hooks)
+
+
+def get_function_hooks():
+    """The hooks active in this thread, outermost first."""
+    return getattr(_hook_state, 'hooks', ())
+
+
+# ---------------------------------------------------------------------------
 # FunctionNode
 
 class FunctionNode:
@@ -831,6 +872,9 @@ class FunctionNode:
         in_data = tuple([x._data for x in xs])
         if type(self).check_type_forward is not FunctionNode.check_type_forward:
             type_check.run_check(self, self.check_type_forward, in_data)
+        hooks = getattr(_hook_state, 'hooks', None)
+        for hook in hooks or ():
+            hook.forward_preprocess(self, in_data)
         outputs = self.forward(in_data)
         if not isinstance(outputs, tuple):
             raise TypeError('{}.forward: expect a tuple of arrays, actual {}'
@@ -856,6 +900,8 @@ class FunctionNode:
             self._retained_output_data = tuple(outputs[i] for i in self._output_indexes_to_retain)
         else:
             self._retained_output_data = ()
+        for hook in hooks or ():
+            hook.forward_postprocess(self, in_data)
         return ys
 
     def _run_backward(self, indexes, gys, output_nodes):

@@ -126,7 +126,7 @@ def test_hooks_on_large_arrays_keep_dtype(dtype):
     W = minigrad.Parameter(w.copy())
     W.grad = g.copy()
     grad_buffer = W.grad
-    opt = optimizers.SGD(lr=0.0)
+    opt = optimizers.SGD(lr=0.1)     # the step does not matter: only W.grad is checked
     opt.setup(TinyLink(W))
     opt.add_hook(optimizer_hooks.WeightDecay(0.25))
     opt.add_hook(optimizer_hooks.Lasso(0.5))

@@ -172,7 +172,8 @@ def test_adam_by_hand_with_bias_correction():
 
 def test_adam_weight_decay_and_eta_by_hand():
     W = make_param([1.0, -3.0])
-    opt = optimizers.Adam(alpha=0.1, beta1=0.9, beta2=0.99, eps=0.0, eta=0.5, weight_decay_rate=0.1)
+    opt = optimizers.Adam(alpha=0.1, beta1=0.9, beta2=0.99, eps=1e-300, eta=0.5,
+                          weight_decay_rate=0.1)   # eps must be > 0; 1e-300 vanishes
     setup(opt, W)
     step(opt, W, [1.0, 2.0])
     # m / sqrt(v) = sign(g) at t = 1, alpha_1 = 0.1:
@@ -183,7 +184,7 @@ def test_adam_weight_decay_and_eta_by_hand():
 
 def test_adam_amsgrad_by_hand():
     W = make_param([1.0])
-    opt = optimizers.Adam(alpha=0.1, beta1=0.9, beta2=0.99, eps=0.0, amsgrad=True)
+    opt = optimizers.Adam(alpha=0.1, beta1=0.9, beta2=0.99, eps=1e-300, amsgrad=True)
     setup(opt, W)
     step(opt, W, [2.0])
     # m = 0.2, v = vhat = 0.04, alpha_1 = 0.1: W -= 0.1 * 0.2 / 0.2

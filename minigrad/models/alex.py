@@ -55,7 +55,7 @@ class Alex(Chain):
         self.loss = None
         self.accuracy = None
 
-    def forward(self, x, t):
+    def forward(self, x, t=None):
         h = F.max_pooling_2d(F.local_response_normalization(F.relu(self.conv1(x))), 3, stride=2)
         h = F.max_pooling_2d(F.local_response_normalization(F.relu(self.conv2(h))), 3, stride=2)
         h = F.relu(self.conv3(h))
@@ -64,6 +64,8 @@ class Alex(Chain):
         h = F.dropout(F.relu(self.fc6(h)))
         h = F.dropout(F.relu(self.fc7(h)))
         h = self.fc8(h)
+        if t is None:       # inference (and export): the logits
+            return h
         self.loss = F.softmax_cross_entropy(h, t)
         self.accuracy = F.accuracy(h, t)
         report({'loss': self.loss, 'accuracy': self.accuracy}, self)
@@ -106,7 +108,7 @@ class AlexBN(Chain):
         self.loss = None
         self.accuracy = None
 
-    def forward(self, x, t):
+    def forward(self, x, t=None):
         h = F.max_pooling_2d(F.relu(self.bn1(self.conv1(x))), 3, stride=2)
         h = F.max_pooling_2d(F.relu(self.bn2(self.conv2(h))), 3, stride=2)
         h = F.relu(self.conv3(h))
@@ -115,6 +117,8 @@ class AlexBN(Chain):
         h = F.dropout(F.relu(self.fc6(h)))
         h = F.dropout(F.relu(self.fc7(h)))
         h = self.fc8(h)
+        if t is None:       # inference (and export): the logits
+            return h
         self.loss = F.softmax_cross_entropy(h, t)
         self.accuracy = F.accuracy(h, t)
         report({'loss': self.loss, 'accuracy': self.accuracy}, self)

@@ -33,3 +33,7 @@ from minigrad import training                                             # NOQA
 # -- models, summary --
 from minigrad import models                                               # NOQA
 from minigrad.utils.summary import summary                                # NOQA
+
+# -- probability distributions --
+from minigrad import distributions                                                          # NOQA
+from minigrad.distributions import Distribution, kl_divergence, register_kl, cross_entropy  # NOQA

@@ -350,6 +350,100 @@ class Link:
             else:
                 object.__setattr__(dst_link, name, copy.deepcopy(value))
 
+    def copy(self, mode='share'):
+        """A copy of this Link and everything under it, as Chainer's ``Link.copy``.
+
+        ``mode`` says what happens to the parameters:
+
+        - ``'share'``: new Link and Parameter objects (gradients cleared)
+          over the *same* arrays: training one trains the other.  Persistent
+          values (running averages) are shared too.
+        - ``'copy'``: a deep copy: equal values in new arrays, changed independently.
+        - ``'init'``: a deep copy whose initialized parameters are filled
+          again by their initializers (new random values); uninitialized
+          ones stay so.  The copies keep the original initializer objects,
+          so that several ``'init'`` copies draw different values.
+
+        In every mode a parameter or child reachable twice (tied weights)
+        stays tied in the copy, plain callables in a :class:`Sequential`
+        are kept as they are, and the copy's ``name`` is None (it belongs
+        to no parent yet).
+
+        Args:
+            mode (str): ``'share'``, ``'copy'`` or ``'init'``.
+
+        Returns:
+            Link: the copy, of this Link's class.
+        """
+        type_check.require(mode in ('share', 'copy', 'init'), 'Link.copy',
+                           "mode 'share', 'copy' or 'init'", 'mode == {!r}'.format(mode))
+        if mode == 'share':
+            memo = {}       # id of an original Link or Parameter -> its copy
+
+            def share(link):
+                if id(link) in memo:
+                    return memo[id(link)]
+                ret = copy.copy(link)       # the same attribute values, in a new __dict__
+                memo[id(link)] = ret
+                d = ret.__dict__
+                children = {id(child): share(child) for _, child in link._child_items()}
+                for key, value in d.items():
+                    # A Chain's children are attributes; a ChainList's (and a
+                    # Sequential's layers) sit in lists.  Registries are lists
+                    # of names: every list is copied, so the two stay apart.
+                    if isinstance(value, Link) and id(value) in children:
+                        d[key] = children[id(value)]
+                    elif isinstance(value, list):
+                        d[key] = [children.get(id(v), v) if isinstance(v, Link) else v
+                                  for v in value]
+                for name in d['_params']:
+                    param = d[name]
+                    if id(param) not in memo:
+                        twin = copy.copy(param)     # a new node over the same array
+                        twin.cleargrad()
+                        memo[id(param)] = twin
+                    d[name] = memo[id(param)]
+                return ret
+
+            ret = share(self)
+        else:
+            # Initializers are shared, not copied: one holding a random
+            # generator would otherwise give every 'init' copy the same draws.
+            # An array given as the initial value is the parameter's data: copied.
+            memo = {id(p.initializer): p.initializer for p in self.params()
+                    if p.initializer is not None
+                    and not isinstance(p.initializer, (numpy.ndarray, core.Variable))}
+            ret = copy.deepcopy(self, memo)
+            if mode == 'init':
+                for param in ret.params(include_uninit=False):
+                    if not isinstance(param.initializer, (numpy.ndarray, core.Variable)):
+                        param.initialize(param.shape, dtype=param.dtype)
+        ret.name = None
+        return ret
+
+    def repeat(self, n_repeat, mode='init'):
+        """A :class:`Sequential` of ``n_repeat`` copies of this Link, as Chainer's ``Link.repeat``.
+
+        ``ConvBNReLU().repeat(16)`` stacks 16 blocks, each with its own
+        freshly initialized parameters; a Sequential repeated gives a
+        Sequential of Sequentials.
+
+        Args:
+            n_repeat (int): how many copies (0 or less: an empty Sequential).
+            mode (str): how each copy is made (see :meth:`copy`): ``'init'``
+                (new values), ``'copy'`` (equal values, independent) or
+                ``'share'`` (the same arrays in every block).
+
+        Returns:
+            Sequential: the copies, ``/0``, ``/1``, ...
+        """
+        type_check.require(mode in ('share', 'copy', 'init'), 'Link.repeat',
+                           "mode 'share', 'copy' or 'init'", 'mode == {!r}'.format(mode))
+        ret = Sequential()
+        for _ in range(n_repeat):
+            ret.append(self.copy(mode))
+        return ret
+
     def serialize(self, serializer):
         """Save or load the parameters, the persistent values and the children.
 

@@ -53,3 +53,6 @@ from minigrad.functions.activation.swish import swish                           
 from minigrad.functions.evaluation.binary_accuracy import binary_accuracy                   # NOQA
 from minigrad.functions.loss.vae import (                                                   # NOQA
     bernoulli_nll, gaussian_kl_divergence, gaussian_nll)
+from minigrad.functions.connection.embed_id import embed_id                                 # NOQA
+from minigrad.functions.math.scale import scale                                             # NOQA
+from minigrad.functions.math.bias import bias                                               # NOQA

@@ -5,3 +5,12 @@ from minigrad.links.normalization.batch_normalization import BatchNormalization 
 
 # -- model --
 from minigrad.links.model.classifier import Classifier                              # NOQA
+
+# -- more connection links --
+from minigrad.links.connection.deconvolution_2d import Deconvolution2D               # NOQA
+from minigrad.links.connection.embed_id import EmbedID                                # NOQA
+from minigrad.links.connection.inception import Inception                             # NOQA
+from minigrad.links.connection.inceptionbn import InceptionBN                         # NOQA
+from minigrad.links.connection.mlp_convolution_2d import MLPConvolution2D             # NOQA
+from minigrad.links.connection.scale import Scale                                     # NOQA
+from minigrad.links.connection.bias import Bias                                       # NOQA

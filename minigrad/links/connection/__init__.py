@@ -1,1 +1,1 @@
-"""Connection links: Linear, Convolution2D."""
+"""Connection links: Linear, Convolution2D, Deconvolution2D, EmbedID, Inception, InceptionBN, MLPConvolution2D, Scale, Bias."""

@@ -8,7 +8,7 @@ only when a function that needs them runs.
 from minigrad.configuration import config, global_config, using_config   # NOQA
 from minigrad.configuration import no_backprop_mode, force_backprop_mode  # NOQA
 from minigrad.core import Variable, VariableNode, Parameter, as_variable, as_array  # NOQA
-from minigrad.core import FunctionNode, Function, FunctionAdapter, grad   # NOQA
+from minigrad.core import FunctionNode, Function, FunctionAdapter, FunctionHook, grad  # NOQA
 from minigrad.backend import get_device, get_dtype                       # NOQA
 from minigrad import backend, backends                                    # NOQA
 from minigrad.backends import cuda                                        # NOQA

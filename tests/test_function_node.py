@@ -11,7 +11,7 @@ import minigrad as chainer
 import minigrad.functions as F
 import minigrad.links as L
 from minigrad import optimizers
-from minigrad import FunctionNode, Function, Variable, gradient_check
+from minigrad import FunctionNode, Function, Variable, gradient_check  # NOQA
 from minigrad.gradient_check import NondifferentiableError
 
 
@@ -368,3 +368,27 @@ def test_two_updates_through_a_shared_fake_batch():
     g_fake = (2 * (s_fake - 1) / 5) @ W_d_now
     np.testing.assert_allclose(gen.W.array, W_g - 0.1 * g_fake.T @ z, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(gen.b.array, b_g - 0.1 * g_fake.sum(axis=0), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# Function hooks
+
+
+def test_a_function_hook_sees_every_node_applied_inside_its_block():
+    seen = []
+
+    class Recorder(minigrad.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(('pre', function.label, function.inputs is None))
+
+        def forward_postprocess(self, function, in_data):
+            seen.append(('post', function.label, [a.shape for a in in_data]))
+
+    x = Variable(np.ones((2, 3)))
+    with Recorder() as hook:
+        assert minigrad.core.get_function_hooks() == (hook,)
+        F.sum(x * 2)
+    F.sum(x)                                   # outside: not seen
+    assert minigrad.core.get_function_hooks() == ()
+    assert seen == [('pre', 'Mul', True), ('post', 'Mul', [(2, 3), ()]),
+                    ('pre', 'Sum', True), ('post', 'Sum', [(2, 3)])]

@@ -2,8 +2,10 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function
-from minigrad.utils.conv import col2im, conv_outsize_checked, im2col_view, pair, pair_text
+from minigrad.core import FunctionNode
+from minigrad.functions.math.sum import Sum
+from minigrad.utils.conv import (
+    conv_outsize_checked, get_conv_outsize, im2col_view, pair, pair_text)
 
 
 def check_conv_inputs(func_name, x, W, b, groups, in_axis=1, out_axis=0):
@@ -34,15 +36,25 @@ def check_conv_inputs(func_name, x, W, b, groups, in_axis=1, out_axis=0):
         type_check.expect_equal(func_name, 'b.shape[0]', b.shape[0], 'output channels', n_out)
 
 
-# The computations below are shared with deconvolution_2d, whose forward is
-# convolution's input gradient and whose input gradient is a convolution.
-# ``col`` is kept in the layout (G, C/G*KH*KW, N*OH*OW): one matrix product per
-# group, and the output comes out channel-major with a single transpose.
+# The array kernels below are shared with deconvolution_2d (convolution's
+# input gradient as a layer).  ``col`` is kept in the layout
+# (G, C/G*KH*KW, N*OH*OW): one matrix product per group, and the output
+# comes out channel-major with a single transpose.
 
 def im2col_grouped(x, kh, kw, sy, sx, ph, pw, cover_all, dy, dx, groups):
-    """Windows of ``x`` as a contiguous ``(G, C/G*KH*KW, N*OH*OW)`` array."""
-    n, c = x.shape[:2]
-    view = im2col_view(x, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx)
+    """Windows of ``x`` as a contiguous ``(G, C/G*KH*KW, N*OH*OW)`` array.
+
+    ``cover_all`` may be a pair, one flag per axis: the gradients of a
+    deconvolution need cover_all's extra window along one axis only when its
+    ``outsize`` asks for that.
+    """
+    n, c, h, w = x.shape
+    cover_h, cover_w = pair(cover_all)
+    view = im2col_view(x, kh, kw, sy, sx, ph, pw, 0, cover_h or cover_w, dy, dx)
+    if cover_h != cover_w:
+        # The windows of one axis without cover_all are the first ones of cover_all's.
+        view = view[..., :get_conv_outsize(h, kh, sy, ph, cover_h, dy),
+                    :get_conv_outsize(w, kw, sx, pw, cover_w, dx)]
     oh, ow = view.shape[4:]
     # One copy of the windows, straight into the layout the product wants.
     col = numpy.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
@@ -76,22 +88,114 @@ def filter_grad(gy_rows, col, W_shape):
     return numpy.matmul(gy_rows, col.transpose(0, 2, 1)).reshape(W_shape)
 
 
-def data_grad(W, gy_rows, x_shape, kh, kw, sy, sx, ph, pw, dy, dx, out_hw):
-    """Convolution's input gradient: ``col2im(W^T gy)``, shape ``x_shape``."""
-    groups = gy_rows.shape[0]
-    n, c, h, w = x_shape
-    oh, ow = out_hw
-    c_out = W.shape[0]
-    Wt = W.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    gcol = numpy.matmul(Wt, gy_rows)                        # (G, C/G*KH*KW, N*P)
-    gcol = gcol.reshape(c, kh, kw, n, oh, ow).transpose(3, 0, 1, 2, 4, 5)
-    return col2im(gcol, sy, sx, ph, pw, h, w, dy, dx)
+def conv_label(name, ksize, sy, sx, ph, pw, dy, dx, groups):
+    """``'Convolution2D 3x2 s1x2 p1 d2 g2'``: the hyperparameters in graphs and errors."""
+    kh, kw = ksize or ('?', '?')
+    text = '{} {}x{} s{} p{}'.format(name, kh, kw, pair_text(sy, sx), pair_text(ph, pw))
+    if (dy, dx) != (1, 1):
+        text += ' d{}'.format(pair_text(dy, dx))
+    if groups != 1:
+        text += ' g{}'.format(groups)
+    return text
 
 
-class Convolution2D(Function):
-    """2-D convolution; see :func:`convolution_2d`."""
+class Convolution2D(FunctionNode):
+    """2-D convolution; see :func:`convolution_2d`.
 
-    def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
+    Its gradients are functions of their own, so they can be differentiated again::
+
+        gx = deconvolution_2d(gy, W, outsize=x.shape[2:])   (Deconvolution2D)
+        gW = Convolution2DGradW(x, gy)
+        gb = sum(gy, axis=(0, 2, 3))
+
+    ``geometry_checked=True`` skips the checks of sizes, strides and pads: the
+    gradients of a deconvolution pass it, since a deconvolution's ``outsize``
+    may leave trailing pixels that no window reads (they got only the bias),
+    and the convolution that is its gradient ignores them.  A user's
+    convolution refuses that geometry as a likely mistake.  Such a gradient
+    may also need cover_all along one axis only: ``cover_all`` is then a
+    pair ``(H, W)``.
+    """
+
+    ksize = None
+
+    def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1,
+                 geometry_checked=False):
+        self.sy, self.sx = pair(stride)
+        self.ph, self.pw = pair(pad)
+        self.dy, self.dx = pair(dilate)
+        self.cover_all = cover_all
+        self.groups = groups
+        self.geometry_checked = geometry_checked
+
+    @property
+    def label(self):
+        return conv_label('Convolution2D', self.ksize, self.sy, self.sx, self.ph, self.pw,
+                          self.dy, self.dx, self.groups)
+
+    def check_type_forward(self, inputs):
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        check_conv_inputs('Convolution2D', x, W, b, self.groups)
+        if not self.geometry_checked:
+            conv_outsize_checked('Convolution2D', x.shape[2], x.shape[3], W.shape[2], W.shape[3],
+                                 self.sy, self.sx, self.ph, self.pw, self.cover_all,
+                                 self.dy, self.dx)
+
+    def forward(self, inputs):
+        # Backward needs x and W.  The windows (im2col) it needs for gW are
+        # 5-25x larger than x in AlexNet, so Convolution2DGradW rebuilds them
+        # (one copy) instead of keeping them alive through the rest of the
+        # forward pass.
+        self.retain_inputs((0, 1))
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        self.ksize = W.shape[2:]
+        col, (oh, ow) = im2col_grouped(x, *self.ksize, self.sy, self.sx, self.ph, self.pw,
+                                       self.cover_all, self.dy, self.dx, self.groups)
+        return conv_product(W, col, x.shape[0], oh, ow, b),
+
+    def backward(self, indexes, grad_outputs):
+        # Imported here: deconvolution_2d imports this module's kernels.
+        from minigrad.functions.connection.deconvolution_2d import Deconvolution2D
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        stride, pad, dilate = (self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx)
+        ret = []
+        if 0 in indexes:
+            # The transposed convolution back to x's size; the outsize picks
+            # cover_all's geometry when it gave gy its size.
+            ret.append(Deconvolution2D(stride, pad, x.shape[2:], dilate, self.groups)
+                       .apply((gy, W))[0])
+        if 1 in indexes:
+            ret.append(Convolution2DGradW(W.shape[2:], stride, pad, self.cover_all, dilate,
+                                          self.groups).apply((x, gy))[0])
+        if 2 in indexes:
+            ret.append(Sum(axis=(0, 2, 3)).apply((gy,))[0])
+        return tuple(ret)
+
+
+class Convolution2DGradW(FunctionNode):
+    """The filter gradient of a convolution, ``gW = gy (*) x``, as a node of its own.
+
+    ``gW[o, c, k, l] = sum_{n,i,j} gy[n, o, i, j] xpad[n, g(o) C_g + c, i SY + k DY, j SX + l DX]``:
+    one product per group of ``gy``'s rows with the windows of ``x``
+    (rebuilt here with im2col, never kept from the forward pass).
+
+    It is bilinear in ``(x, gy)``, so for a gradient ``ggW`` of ``gW``::
+
+        d/dx  = deconvolution_2d(gy, ggW, outsize=(H, W))   (convolution's gx with filters ggW)
+        d/dgy = convolution_2d(x, ggW)
+
+    A deconvolution uses it with the roles swapped: its ``gW`` is this node
+    applied to ``(gy, x)``.
+
+    Args:
+        ksize: ``(KH, KW)``; the rest as :class:`Convolution2D`.
+    """
+
+    def __init__(self, ksize, stride, pad, cover_all, dilate, groups):
+        self.kh, self.kw = ksize
         self.sy, self.sx = pair(stride)
         self.ph, self.pw = pair(pad)
         self.dy, self.dx = pair(dilate)
@@ -100,53 +204,30 @@ class Convolution2D(Function):
 
     @property
     def label(self):
-        kh, kw = self.ksize if hasattr(self, 'ksize') else ('?', '?')
-        text = 'Convolution2D {}x{} s{} p{}'.format(
-            kh, kw, pair_text(self.sy, self.sx), pair_text(self.ph, self.pw))
-        if (self.dy, self.dx) != (1, 1):
-            text += ' d{}'.format(pair_text(self.dy, self.dx))
-        if self.groups != 1:
-            text += ' g{}'.format(self.groups)
-        return text
-
-    def check_type_forward(self, inputs):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
-        check_conv_inputs('Convolution2D', x, W, b, self.groups)
-        conv_outsize_checked('Convolution2D', x.shape[2], x.shape[3], W.shape[2], W.shape[3],
-                             self.sy, self.sx, self.ph, self.pw, self.cover_all,
-                             self.dy, self.dx)
+        return conv_label('Convolution2DGradW', (self.kh, self.kw), self.sy, self.sx,
+                          self.ph, self.pw, self.dy, self.dx, self.groups)
 
     def forward(self, inputs):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
-        self.ksize = W.shape[2:]
-        self.x_shape = x.shape
-        # Backward needs x and W, which the graph holds anyway, and the
-        # windows for gW.  The windows are 5-25x larger than x in AlexNet, so
-        # backward rebuilds them (one copy) instead of keeping them alive
-        # through the rest of the forward pass.
-        col, (oh, ow) = self._windows(x)
-        return conv_product(W, col, x.shape[0], oh, ow, b),
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        col, _ = im2col_grouped(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
+                                self.cover_all, self.dy, self.dx, self.groups)
+        W_shape = (gy.shape[1], x.shape[1] // self.groups, self.kh, self.kw)
+        return filter_grad(grouped_rows(gy, self.groups), col, W_shape),
 
-    def _windows(self, x):
-        return im2col_grouped(x, *self.ksize, self.sy, self.sx, self.ph, self.pw,
-                              self.cover_all, self.dy, self.dx, self.groups)
-
-    def backward(self, inputs, grad_outputs):
-        x, W = inputs[:2]
-        gy, = grad_outputs
-        gy_rows = grouped_rows(gy, self.groups)
-        col, _ = self._windows(x)
-        gW = filter_grad(gy_rows, col, W.shape)
-        del col           # the largest buffer: free it before allocating gx
-        gx = None
-        if not self.needs_input_grad or self.needs_input_grad[0]:
-            gx = data_grad(W, gy_rows, self.x_shape, *self.ksize, self.sy, self.sx,
-                           self.ph, self.pw, self.dy, self.dx, gy.shape[2:])
-        if len(inputs) == 3:
-            return gx, gW, gy_rows.sum(axis=2).reshape(-1)
-        return gx, gW
+    def backward(self, indexes, grad_outputs):
+        from minigrad.functions.connection.deconvolution_2d import Deconvolution2D
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        stride, pad, dilate = (self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx)
+        ret = []
+        if 0 in indexes:
+            ret.append(Deconvolution2D(stride, pad, x.shape[2:], dilate, self.groups)
+                       .apply((gy, ggW))[0])
+        if 1 in indexes:
+            ret.append(Convolution2D(stride, pad, self.cover_all, dilate, self.groups,
+                                     geometry_checked=True).apply((x, ggW))[0])
+        return tuple(ret)
 
 
 def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, groups=1):
@@ -158,7 +239,9 @@ def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, 
 
     where ``x`` is zero outside the image and ``g(o)`` is the group of output
     channel ``o``.  Computed as im2col followed by one matrix product per
-    group; the backward uses col2im (im2col's adjoint) for ``gx``.
+    group.  The gradients are a deconvolution (col2im, im2col's adjoint) for
+    ``gx``, :class:`Convolution2DGradW` for ``gW`` and a sum for ``gb``; each
+    is a differentiable function, so second derivatives work.
 
     Args:
         x: input of shape ``(N, C, H, W)``.
@@ -178,4 +261,4 @@ def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, 
     (1, 96, 55, 55)
     """
     func = Convolution2D(stride, pad, cover_all, dilate, groups)
-    return func(x, W) if b is None else func(x, W, b)
+    return func.apply((x, W) if b is None else (x, W, b))[0]

@@ -2,89 +2,168 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function
+from minigrad.core import FunctionNode
 from minigrad.functions.connection.convolution_2d import (
-    check_conv_inputs, conv_product, data_grad, filter_grad, grouped_rows, im2col_grouped)
-from minigrad.utils.conv import get_conv_outsize, get_deconv_outsize, pair, pair_text
+    Convolution2D, Convolution2DGradW, check_conv_inputs, conv_label, conv_product, filter_grad,
+    grouped_rows, im2col_grouped)
+from minigrad.functions.math.sum import Sum
+from minigrad.utils.conv import col2im, get_conv_outsize, get_deconv_outsize, pair
 
 
-class Deconvolution2D(Function):
-    """2-D transposed convolution; see :func:`deconvolution_2d`."""
+class Deconvolution2D(FunctionNode):
+    """2-D transposed convolution; see :func:`deconvolution_2d`.
 
-    def __init__(self, stride=1, pad=0, outsize=None):
+    It is the transpose of the convolution that takes an ``(OH, OW)`` image
+    back to ``x``'s ``(H, W)``, so its gradients are that convolution's pieces::
+
+        gx = convolution_2d(gy, W)                  (Convolution2D)
+        gW = Convolution2DGradW(gy, x)              (the convolution's gW, roles swapped)
+        gb = sum(gy, axis=(0, 2, 3))
+
+    When both ``gx`` and ``gW`` are needed, :class:`Deconvolution2DGrad`
+    computes them together, so the windows of ``gy`` are built once.
+
+    :class:`Convolution2D`'s backward uses it for its ``gx``.
+    """
+
+    ksize = None
+
+    def __init__(self, stride=1, pad=0, outsize=None, dilate=1, groups=1):
         self.sy, self.sx = pair(stride)
         self.ph, self.pw = pair(pad)
+        self.dy, self.dx = pair(dilate)
         self.outsize = None if outsize is None else pair(outsize)
+        self.groups = groups
 
     @property
     def label(self):
-        kh, kw = getattr(self, 'ksize', ('?', '?'))
-        return 'Deconvolution2D {}x{} s{} p{}'.format(
-            kh, kw, pair_text(self.sy, self.sx), pair_text(self.ph, self.pw))
+        return conv_label('Deconvolution2D', self.ksize, self.sy, self.sx, self.ph, self.pw,
+                          self.dy, self.dx, self.groups)
 
     def _outsize(self, x, W):
         kh, kw = W.shape[2:]
         if self.outsize is not None:
             return self.outsize
-        return (get_deconv_outsize(x.shape[2], kh, self.sy, self.ph),
-                get_deconv_outsize(x.shape[3], kw, self.sx, self.pw))
+        return (get_deconv_outsize(x.shape[2], kh, self.sy, self.ph, d=self.dy),
+                get_deconv_outsize(x.shape[3], kw, self.sx, self.pw, d=self.dx))
 
     def check_type_forward(self, inputs):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
-        check_conv_inputs('Deconvolution2D', x, W, b, 1, in_axis=0, out_axis=1)
+        check_conv_inputs('Deconvolution2D', x, W, b, self.groups, in_axis=0, out_axis=1)
         type_check.expect_positive('Deconvolution2D', 'stride', (self.sy, self.sx))
         type_check.expect_nonnegative('Deconvolution2D', 'pad', (self.ph, self.pw))
+        type_check.expect_positive('Deconvolution2D', 'dilate', (self.dy, self.dx))
         oh, ow = self._outsize(x, W)
         type_check.expect_positive('Deconvolution2D', 'outsize', (oh, ow))
-        for axis, out, k, s, p in ((2, oh, W.shape[2], self.sy, self.ph),
-                                   (3, ow, W.shape[3], self.sx, self.pw)):
+        for axis, out, k, s, p, d in ((2, oh, W.shape[2], self.sy, self.ph, self.dy),
+                                      (3, ow, W.shape[3], self.sx, self.pw, self.dx)):
             # The convolution this transposes must take the output back to x's size.
-            sizes = (get_conv_outsize(out, k, s, p), get_conv_outsize(out, k, s, p, True))
-            if out + 2 * p < k or x.shape[axis] not in sizes:
+            sizes = (get_conv_outsize(out, k, s, p, False, d),
+                     get_conv_outsize(out, k, s, p, True, d))
+            if out + 2 * p < k + (k - 1) * (d - 1) or x.shape[axis] not in sizes:
                 raise type_check.InvalidType(
                     'Deconvolution2D',
-                    'x.shape[{}] == the convolution size of outsize {} (k {}, s {}, p {}): {}'
-                    .format(axis, out, k, s, p, ' or '.join(map(str, sorted(set(sizes))))),
+                    'x.shape[{}] == the convolution size of outsize {} (k {}, s {}, p {}{}): {}'
+                    .format(axis, out, k, s, p, '' if d == 1 else ', d {}'.format(d),
+                            ' or '.join(map(str, sorted(set(sizes))))),
                     'x.shape[{}] == {}'.format(axis, x.shape[axis]))
 
     def forward(self, inputs):
+        self.retain_inputs((0, 1))
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
-        self.ksize = W.shape[2:]
-        n = x.shape[0]
+        self.ksize = kh, kw = W.shape[2:]
+        n, c_in, h, w = x.shape
         oh, ow = self._outsize(x, W)
-        x_rows = grouped_rows(x, 1)                       # (1, C_in, N*H*W)
-        y = data_grad(W, x_rows, (n, W.shape[1], oh, ow), *self.ksize, self.sy, self.sx,
-                      self.ph, self.pw, 1, 1, x.shape[2:])
+        # The convolution from (OH, OW) back to (H, W) may need cover_all's
+        # extra window, along either axis or both; backward convolves with it.
+        self.cover_all = (h != get_conv_outsize(oh, kh, self.sy, self.ph, d=self.dy),
+                          w != get_conv_outsize(ow, kw, self.sx, self.pw, d=self.dx))
+        # Each input pixel scatters its filters: col = W^T x per group, then
+        # col2im adds the overlapping windows into the output.
+        G = self.groups
+        c_out = W.shape[1] * G
+        Wt = W.reshape(G, c_in // G, -1).transpose(0, 2, 1)       # (G, C_out/G*KH*KW, C_in/G)
+        col = numpy.matmul(Wt, grouped_rows(x, G))                # (G, C_out/G*KH*KW, N*H*W)
+        col = col.reshape(c_out, kh, kw, n, h, w).transpose(3, 0, 1, 2, 4, 5)
+        y = col2im(col, self.sy, self.sx, self.ph, self.pw, oh, ow, self.dy, self.dx)
         if b is not None:
             y += b[:, None, None]
         return y,
 
-    def backward(self, inputs, grad_outputs):
-        x, W = inputs[:2]
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
         gy, = grad_outputs
-        kh, kw = self.ksize
-        h, w = x.shape[2:]
-        col, (oh, ow) = im2col_grouped(gy, kh, kw, self.sy, self.sx, self.ph, self.pw,
-                                       cover_all=(h, w) != _floor_outsize(*gy.shape[2:], W, self),
-                                       dy=1, dx=1, groups=1)
-        # Windows cover_all adds past x's size are dropped: they do not exist in x.
-        col = col.reshape(col.shape[1], gy.shape[0], oh, ow)[:, :, :h, :w]
-        col = numpy.ascontiguousarray(col).reshape(1, -1, gy.shape[0] * h * w)
+        geometry = ((self.sy, self.sx), (self.ph, self.pw), self.cover_all,
+                    (self.dy, self.dx), self.groups)
+        if 0 in indexes and 1 in indexes:
+            # Both read the windows of gy: one node builds them once.
+            ret = list(Deconvolution2DGrad(*geometry).apply((x, W, gy)))
+        else:
+            ret = []
+            if 0 in indexes:
+                ret.append(Convolution2D(*geometry, geometry_checked=True).apply((gy, W))[0])
+            if 1 in indexes:
+                ret.append(Convolution2DGradW(W.shape[2:], *geometry).apply((gy, x))[0])
+        if 2 in indexes:
+            ret.append(Sum(axis=(0, 2, 3)).apply((gy,))[0])
+        return tuple(ret)
+
+
+class Deconvolution2DGrad(FunctionNode):
+    """A deconvolution's ``gx`` and ``gW`` at once, from one im2col of ``gy``.
+
+    Inputs ``(x, W, gy)``, outputs ``(gx, gW)``::
+
+        gx = convolution_2d(gy, W)
+        gW = Convolution2DGradW(gy, x)
+
+    Both are bilinear, so for gradients ``ggx`` and ``ggW`` of the outputs::
+
+        d/dx  = convolution_2d(gy, ggW)
+        d/dW  = Convolution2DGradW(gy, ggx)
+        d/dgy = deconvolution_2d(ggx, W) + deconvolution_2d(x, ggW)    (outsize gy's)
+
+    Args: the geometry of the :class:`Deconvolution2D`, with the
+    ``cover_all`` pair of the convolution it transposes.
+    """
+
+    def __init__(self, stride, pad, cover_all, dilate, groups):
+        self.sy, self.sx = stride
+        self.ph, self.pw = pad
+        self.dy, self.dx = dilate
+        self.cover_all = cover_all
+        self.groups = groups
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, W, gy = inputs
+        col, (h, w) = im2col_grouped(gy, *W.shape[2:], self.sy, self.sx, self.ph, self.pw,
+                                     self.cover_all, self.dy, self.dx, self.groups)
         gx = conv_product(W, col, gy.shape[0], h, w)
-        gW = filter_grad(grouped_rows(x, 1), col, W.shape)
-        if len(inputs) == 3:
-            return gx, gW, gy.sum(axis=(0, 2, 3))
+        gW = filter_grad(grouped_rows(x, self.groups), col, W.shape)
         return gx, gW
 
+    def backward(self, indexes, grad_outputs):
+        x, W, gy = self.get_retained_inputs()
+        ggx, ggW = grad_outputs
+        stride, pad, dilate = (self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx)
+        geometry = (stride, pad, self.cover_all, dilate, self.groups)
+        ret = []
+        if 0 in indexes:
+            ret.append(Convolution2D(*geometry, geometry_checked=True).apply((gy, ggW))[0])
+        if 1 in indexes:
+            ret.append(Convolution2DGradW(W.shape[2:], *geometry).apply((gy, ggx))[0])
+        if 2 in indexes:
+            outsize = gy.shape[2:]
+            ret.append(
+                Deconvolution2D(stride, pad, outsize, dilate, self.groups).apply((ggx, W))[0]
+                + Deconvolution2D(stride, pad, outsize, dilate, self.groups).apply((x, ggW))[0])
+        return tuple(ret)
 
-def _floor_outsize(oh, ow, W, func):
-    return (get_conv_outsize(oh, W.shape[2], func.sy, func.ph),
-            get_conv_outsize(ow, W.shape[3], func.sx, func.pw))
 
-
-def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None):
+def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None, *, dilate=1, groups=1):
     """Two-dimensional transposed convolution, as ``chainer.functions.deconvolution_2d``.
 
     It is the gradient of :func:`convolution_2d` with respect to its input,
@@ -95,13 +174,15 @@ def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None):
 
     Args:
         x: input of shape ``(N, C_in, H, W)``.
-        W: filters of shape ``(C_in, C_out, KH, KW)``.
+        W: filters of shape ``(C_in, C_out / groups, KH, KW)``.
         b: bias of shape ``(C_out,)`` or None.
-        stride, pad: an int or a ``(h, w)`` pair.
-        outsize: ``(OH, OW)``; by default ``OH = SY (H - 1) + KH - 2 PH``.
+        stride, pad, dilate: an int or a ``(h, w)`` pair.
+        outsize: ``(OH, OW)``; by default ``OH = SY (H - 1) + DKH - 2 PH``
+            with the dilated kernel ``DKH = KH + (KH - 1)(DY - 1)``.
+        groups (int): split channels into groups, as in :func:`convolution_2d`.
 
     Returns:
         Variable of shape ``(N, C_out, OH, OW)``.
     """
-    func = Deconvolution2D(stride, pad, outsize)
-    return func(x, W) if b is None else func(x, W, b)
+    func = Deconvolution2D(stride, pad, outsize, dilate, groups)
+    return func.apply((x, W) if b is None else (x, W, b))[0]

@@ -2,11 +2,22 @@
 import numpy
 
 from minigrad import type_check
-from minigrad.core import Function
+from minigrad.core import FunctionNode
+from minigrad.functions.math.sum import Sum
 
 
-class LinearFunction(Function):
-    """``y = x W^T + b``; see :func:`linear`."""
+class LinearFunction(FunctionNode):
+    """``y = x W^T + b``; see :func:`linear`.
+
+    With ``x`` read as a matrix ``X`` of shape ``(rows, in_size)`` (the batch
+    axes flattened into rows) and ``gy`` as ``GY`` of shape ``(rows, out_size)``,
+    the gradients are matrix products, each a node of its own so that it can
+    be differentiated again::
+
+        gx = GY W                   (LinearGradData, reshaped to x's shape)
+        gW = GY^T X                 (LinearGradWeight)
+        gb = sum of GY over the batch axes
+    """
 
     def __init__(self, n_batch_axes=1):
         self.n_batch_axes = n_batch_axes
@@ -31,8 +42,8 @@ class LinearFunction(Function):
             type_check.expect_equal('Linear', 'b.shape[0]', b.shape[0], 'W.shape[0]', W.shape[0])
 
     def forward(self, inputs):
+        self.retain_inputs((0, 1))
         x, W = inputs[:2]
-        self.x_shape = x.shape
         batch = x.shape[:self.n_batch_axes]
         x2 = x.reshape(-1, W.shape[1])
         y = x2 @ W.T
@@ -40,16 +51,74 @@ class LinearFunction(Function):
             y += inputs[2]
         return y.reshape(batch + (W.shape[0],)),
 
-    def backward(self, inputs, grad_outputs):
-        x, W = inputs[:2]
-        gy = grad_outputs[0].reshape(-1, W.shape[0])
-        x2 = x.reshape(-1, W.shape[1])
-        needs = self.needs_input_grad or (True,) * len(inputs)
-        gx = (gy @ W).reshape(self.x_shape) if needs[0] else None
-        gW = gy.T @ x2 if needs[1] else None
-        if len(inputs) == 3:
-            return gx, gW, gy.sum(axis=0)
-        return gx, gW
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            ret.append(LinearGradData(x.shape, self.n_batch_axes).apply((W, gy))[0])
+        if 1 in indexes:
+            ret.append(LinearGradWeight().apply((x, gy))[0])
+        if 2 in indexes:
+            ret.append(Sum(axis=tuple(range(self.n_batch_axes))).apply((gy,))[0])
+        return tuple(ret)
+
+
+class LinearGradData(FunctionNode):
+    """Linear's input gradient ``gx = GY W``, reshaped to ``x_shape``.
+
+    It is bilinear in ``(W, gy)``; for a gradient ``ggx`` of ``gx``::
+
+        d/dW  = GY^T GGX        (LinearGradWeight of (ggx, gy))
+        d/dgy = GGX W^T         (linear(ggx, W))
+    """
+
+    def __init__(self, x_shape, n_batch_axes):
+        self.x_shape = x_shape
+        self.n_batch_axes = n_batch_axes
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        W, gy = inputs
+        return (gy.reshape(-1, W.shape[0]) @ W).reshape(self.x_shape),
+
+    def backward(self, indexes, grad_outputs):
+        W, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            ret.append(LinearGradWeight().apply((ggx, gy))[0])
+        if 1 in indexes:
+            ret.append(LinearFunction(self.n_batch_axes).apply((ggx, W))[0])
+        return tuple(ret)
+
+
+class LinearGradWeight(FunctionNode):
+    """Linear's weight gradient ``gW = GY^T X``.
+
+    It is bilinear in ``(x, gy)``; for a gradient ``ggW`` of ``gW``::
+
+        d/dx  = GY ggW          (LinearGradData of (ggW, gy))
+        d/dgy = X ggW^T         (linear(x, ggW))
+    """
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        n_batch_axes = gy.ndim - 1
+        rows = int(numpy.prod(gy.shape[:n_batch_axes]))
+        return gy.reshape(rows, -1).T @ x.reshape(rows, -1),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        n_batch_axes = gy.ndim - 1
+        ret = []
+        if 0 in indexes:
+            ret.append(LinearGradData(x.shape, n_batch_axes).apply((ggW, gy))[0])
+        if 1 in indexes:
+            ret.append(LinearFunction(n_batch_axes).apply((x, ggW))[0])
+        return tuple(ret)
 
 
 def linear(x, W, b=None, n_batch_axes=1):
@@ -69,4 +138,4 @@ def linear(x, W, b=None, n_batch_axes=1):
         Variable of shape ``x.shape[:n_batch_axes] + (out_size,)``.
     """
     func = LinearFunction(n_batch_axes)
-    return func(x, W) if b is None else func(x, W, b)
+    return func.apply((x, W) if b is None else (x, W, b))[0]

@@ -1,12 +1,13 @@
 """F.convolution_2d (minigrad/functions/connection/convolution_2d.py)."""
 import itertools
+import tracemalloc
 
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
-from minigrad.functions.connection.convolution_2d import Convolution2D
 from minigrad.type_check import InvalidType
 
 
@@ -139,6 +140,91 @@ def test_backward_with_pairs(stride, pad, dilate):
 
 
 # ---------------------------------------------------------------------------
+# Second derivatives against numerical ones, over the same grid
+
+VALID_GRID = [args for args in GRID if _problem(args[0], args[1], args[2], args[5]) is None]
+
+
+@pytest.mark.parametrize('stride, pad, cover_all, use_bias, groups, dilate', VALID_GRID)
+def test_double_backward_grid(stride, pad, cover_all, use_bias, groups, dilate):
+    # one sample and two channels keep the element-by-element numerical check short
+    x = _data((1, 2, H, W_), 30)
+    W = _data((2, 2 // groups, KH, KW), 31)
+    b = _data((2,), 32) if use_bias else None
+    inputs = (x, W) if b is None else (x, W, b)
+
+    def f(*args):
+        return F.convolution_2d(*args, stride=stride, pad=pad, cover_all=cover_all,
+                                dilate=dilate, groups=groups)
+
+    gy = _data(f(*inputs).shape, 33)
+    ggs = tuple(_data(a.shape, 34 + i) for i, a in enumerate(inputs))
+    gradient_check.check_double_backward(f, inputs, gy, ggs, dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+
+
+@pytest.mark.parametrize('stride, pad, dilate', [
+    ((1, 2), (2, 0), 1),
+    ((3, 2), (1, 2), (2, 1)),
+])
+def test_double_backward_with_pairs(stride, pad, dilate):
+    x, W, b = _data((1, 2, 7, 5), 40), _data((2, 2, 3, 2), 41), _data((2,), 42)
+
+    def f(*args):
+        return F.convolution_2d(*args, stride=stride, pad=pad, cover_all=True, dilate=dilate)
+
+    gy = _data(f(x, W, b).shape, 43)
+    ggs = (_data(x.shape, 44), _data(W.shape, 45), _data(b.shape, 46))
+    gradient_check.check_double_backward(f, (x, W, b), gy, ggs, dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+
+
+def test_double_backward_through_a_nonlinearity():
+    # the issue's snippet: the Hessian of tanh(conv(x)) with respect to x
+    rs = numpy.random.RandomState(0)
+    W = rs.randn(4, 3, 3, 3)
+    x4, gy4, ggx4 = rs.randn(2, 3, 7, 7), rs.randn(2, 4, 5, 5), rs.randn(2, 3, 7, 7)
+    gradient_check.check_double_backward(lambda a: F.tanh(F.convolution_2d(a, W)),
+                                         x4, gy4, ggx4, dtype=numpy.float64)
+
+
+def test_second_derivative_by_hand():
+    # y = sum(conv(x, W)^2) with one 1x1 filter w on one pixel x: y = (w x)^2,
+    # dy/dx = 2 w^2 x and d2y/dxdw = 4 w x
+    x = Variable(numpy.array([[[[3.0]]]]))
+    W = Variable(numpy.array([[[[2.0]]]]))
+    y = F.sum(F.convolution_2d(x, W) ** 2)
+    gx, = minigrad.grad([y], [x], enable_double_backprop=True)
+    assert gx.data.item() == 2 * 2.0 ** 2 * 3.0
+    gxw, = minigrad.grad([gx], [W])
+    assert gxw.data.item() == 4 * 2.0 * 3.0
+
+
+def test_gradients_are_differentiable_nodes():
+    # with enable_double_backprop the gradients are made by the convolution's own nodes
+    x = Variable(_data((1, 2, 4, 4), 47))
+    W = Variable(_data((3, 2, 2, 2), 48))
+    b = Variable(_data((3,), 49))
+    y = F.convolution_2d(x, W, b, stride=2)
+    gy = Variable(_data(y.shape, 50))
+    gx, gW, gb = minigrad.grad([y], [x, W, b], [gy], enable_double_backprop=True)
+    assert type(gx.creator).__name__ == 'Deconvolution2D'
+    assert type(gW.creator).__name__ == 'Convolution2DGradW'
+    assert type(gb.creator).__name__ == 'Sum'
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivatives_keep_the_dtype(dtype):
+    x = Variable(_data((1, 2, 5, 5), 51).astype(dtype))
+    W = Variable(_data((2, 2, 3, 3), 52).astype(dtype))
+    y = F.convolution_2d(x, W, pad=1, stride=2)
+    gx, gW = minigrad.grad([F.sum(y * y)], [x, W], enable_double_backprop=True)
+    assert gx.dtype == gW.dtype == dtype
+    ggx, ggW = minigrad.grad([F.sum(gx * gx) + F.sum(gW * gW)], [x, W])
+    assert ggx.dtype == ggW.dtype == dtype
+
+
+# ---------------------------------------------------------------------------
 # Forward against the loop reference, float32 and float64
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
@@ -256,33 +342,43 @@ def test_label():
     assert y.creator.label == 'Convolution2D 3x2 s1x2 p1 d2 g2'
 
 
-class _SpyConvolution2D(Convolution2D):
-    """Records what backward receives."""
-
-    def backward(self, inputs, grad_outputs):
-        self.received = inputs
-        return super().backward(inputs, grad_outputs)
-
-
-def _ndarray_attributes(func):
-    return sorted(k for k, v in vars(func).items() if isinstance(v, numpy.ndarray))
+def _arrays_held(func):
+    """Names of a node's attributes that hold arrays (directly or in a tuple)."""
+    def arrays(v):
+        return [a for a in (v if isinstance(v, tuple) else (v,)) if isinstance(a, numpy.ndarray)]
+    return sorted(k for k, v in vars(func).items() if arrays(v))
 
 
 @pytest.mark.parametrize('use_bias', [False, True])
-def test_keeps_no_window_buffer_and_frees_everything_after_backward(use_bias):
+def test_keeps_only_x_and_W_for_backward(use_bias):
     x = Variable(_data((2, 3, 6, 6), 17).astype(numpy.float32))
     W = Variable(_data((4, 3, 3, 3), 18).astype(numpy.float32))
     b = Variable(numpy.zeros(4, numpy.float32))
-    func = _SpyConvolution2D(stride=1, pad=1)
-    y = func(x, W, b) if use_bias else func(x, W)
-    # the windows (im2col, KH*KW times x) are rebuilt in backward, not kept:
-    # the function holds no array of its own between forward and backward
-    assert _ndarray_attributes(func) == []
+    y = F.convolution_2d(x, W, b if use_bias else None, pad=1)
+    func = y.creator
+    # backward needs x and W, which the graph holds anyway; not the bias, not
+    # the output, and no array of the node's own (the windows are rebuilt)
+    assert [node.data is not None for node in func.inputs] == [True, True, False][:len(func.inputs)]
+    assert _arrays_held(func) == []
     F.sum(y).backward()
-    assert func.received[0] is x.data and func.received[1] is W.data
-    assert _ndarray_attributes(func) == []
-    assert func.output_data is None
+    assert _arrays_held(func) == []
     assert x.grad.shape == x.shape and W.grad.shape == W.shape
+
+
+def test_forward_frees_the_window_buffer():
+    # im2col copies every window: 25x x for a 5x5 kernel.  After forward only
+    # the output may stay allocated, not the windows.
+    x = Variable(_data((2, 3, 24, 24), 19).astype(numpy.float32))
+    W = Variable(_data((4, 3, 5, 5), 20).astype(numpy.float32))
+    tracemalloc.start()
+    try:
+        y = F.convolution_2d(x, W, pad=2)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    windows = 25 * x.data.nbytes
+    assert peak > windows                           # the windows existed during forward
+    assert held < y.data.nbytes + x.data.nbytes     # and are gone after it
 
 
 # ---------------------------------------------------------------------------

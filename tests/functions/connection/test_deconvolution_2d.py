@@ -4,6 +4,7 @@ import itertools
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -27,21 +28,28 @@ def consistent_outsizes(h, k, s, p):
                      conv_size_by_sliding(out, k, s, p, True))]
 
 
-def deconv_by_loops(x, W, b, stride, pad, outsize=None):
-    """Scatter: every input pixel adds ``x[n, c, i, j] * W[c]`` at ``(i*SY - PH, j*SX - PW)``."""
-    (sy, sx), (ph, pw) = [v if isinstance(v, tuple) else (v, v) for v in (stride, pad)]
+def deconv_by_loops(x, W, b, stride, pad, outsize=None, dilate=1, groups=1):
+    """Scatter: every input pixel adds ``x[n, c, i, j] * W[c]`` at ``(i*SY - PH, j*SX - PW)``
+    (the kernel's taps ``DY``/``DX`` apart) into the output channels of ``c``'s group."""
+    (sy, sx), (ph, pw), (dy, dx) = [v if isinstance(v, tuple) else (v, v)
+                                    for v in (stride, pad, dilate)]
     n, c_in, h, w = x.shape
-    _, c_out, kh, kw = W.shape
+    _, c_out_g, kh, kw = W.shape
+    span_h, span_w = (kh - 1) * dy + 1, (kw - 1) * dx + 1
     if outsize is None:
-        outsize = (sy * (h - 1) + kh - 2 * ph, sx * (w - 1) + kw - 2 * pw)
+        outsize = (sy * (h - 1) + span_h - 2 * ph, sx * (w - 1) + span_w - 2 * pw)
     oh, ow = outsize
-    canvas = numpy.zeros((n, c_out, max(oh + 2 * ph, (h - 1) * sy + kh),
-                          max(ow + 2 * pw, (w - 1) * sx + kw)))
+    canvas = numpy.zeros((n, c_out_g * groups, max(oh + 2 * ph, (h - 1) * sy + span_h),
+                          max(ow + 2 * pw, (w - 1) * sx + span_w)))
+    in_per_group = c_in // groups
     for b_ in range(n):
         for c in range(c_in):
+            g = c // in_per_group
+            out = canvas[b_, g * c_out_g:(g + 1) * c_out_g]
             for i in range(h):
                 for j in range(w):
-                    canvas[b_, :, i * sy:i * sy + kh, j * sx:j * sx + kw] += x[b_, c, i, j] * W[c]
+                    out[:, i * sy:i * sy + span_h:dy, j * sx:j * sx + span_w:dx] += \
+                        x[b_, c, i, j] * W[c]
     y = canvas[:, :, ph:ph + oh, pw:pw + ow]
     if b is not None:
         y = y + b[None, :, None, None]
@@ -105,6 +113,133 @@ def test_backward_with_pairs(stride, pad):
                                   atol=1e-7, rtol=1e-6)
 
 
+@pytest.mark.parametrize('stride, pad, dilate, groups', [
+    (1, 0, 2, 1), (2, 1, 1, 2), (3, 1, (2, 1), 2), ((1, 2), (0, 1), (1, 2), 1)])
+@pytest.mark.parametrize('outsize_kind', [None, 'largest'])
+def test_backward_with_dilate_and_groups(stride, pad, dilate, groups, outsize_kind):
+    x = _data((2, 4, 3, 4), 20)
+    W = _data((4, 2, 2, 3), 21)           # C_in=4 -> C_out = 2 * groups
+    b = _data((2 * groups,), 22)
+    outsize = None
+    if outsize_kind == 'largest':
+        (sy, sx), (ph, pw), (dy, dx) = [v if isinstance(v, tuple) else (v, v)
+                                        for v in (stride, pad, dilate)]
+        outsize = tuple(max(consistent_outsizes(x.shape[2 + a], k + (k - 1) * (d - 1), s, p))
+                        for a, k, s, p, d in ((0, 2, sy, ph, dy), (1, 3, sx, pw, dx)))
+
+    def f(*args):
+        return F.deconvolution_2d(*args, stride=stride, pad=pad, outsize=outsize,
+                                  dilate=dilate, groups=groups)
+
+    y = f(x, W, b)
+    numpy.testing.assert_allclose(y.data, deconv_by_loops(x, W, b, stride, pad, outsize,
+                                                          dilate, groups), atol=1e-12)
+    gradient_check.check_backward(f, (x, W, b), _data(y.shape, 23), dtype=numpy.float64,
+                                  atol=1e-7, rtol=1e-6)
+    ggs = (_data(x.shape, 24), _data(W.shape, 25), _data(b.shape, 26))
+    gradient_check.check_double_backward(f, (x, W, b), _data(y.shape, 23), ggs,
+                                         dtype=numpy.float64, atol=1e-7, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# Second derivatives against numerical ones, over the same grid
+
+@pytest.mark.parametrize('stride, pad, outsize_kind, use_bias', list(itertools.product(
+    [1, 2, 3], [0, 1], [None, 'smallest', 'largest'], [False, True])))
+def test_double_backward_grid(stride, pad, outsize_kind, use_bias):
+    # one sample keeps the element-by-element numerical check short
+    x, W = _data((1,) + X_SHAPE[1:], 30), _data(W_SHAPE, 31)
+    b = _data((W_SHAPE[1],), 32) if use_bias else None
+    outsize = _outsize(outsize_kind, stride, pad)
+    inputs = (x, W) if b is None else (x, W, b)
+
+    def f(*args):
+        return F.deconvolution_2d(*args, stride=stride, pad=pad, outsize=outsize)
+
+    gy = _data(f(*inputs).shape, 33)
+    ggs = tuple(_data(a.shape, 34 + i) for i, a in enumerate(inputs))
+    gradient_check.check_double_backward(f, inputs, gy, ggs, dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+
+
+@pytest.mark.parametrize('x_shape, W_shape, outsize, dilate, cover_all', [
+    # stride 2 and a 1x1 kernel: 1 <- 2 without cover_all, 2 <- 2 only with it
+    ((2, 2, 1, 2), (2, 3, 1, 1), (2, 2), 1, (False, True)),
+    ((2, 2, 2, 3), (2, 3, 1, 1), (2, 6), 1, (True, False)),
+    # a 1x2 kernel dilated by 2 spans 3: 2 <- 4 with cover_all; the 1x1 height 2 <- 4 without
+    ((2, 2, 2, 2), (2, 3, 1, 2), (4, 4), (1, 2), (False, True)),
+])
+def test_cover_all_along_one_axis_only(x_shape, W_shape, outsize, dilate, cover_all):
+    # the convolution this deconvolution transposes needs cover_all's extra
+    # window along one axis only; its gradients convolve with that geometry
+    x, W, b = _data(x_shape, 60), _data(W_shape, 61), _data((3,), 62)
+
+    def f(*args):
+        return F.deconvolution_2d(*args, stride=2, outsize=outsize, dilate=dilate)
+
+    assert f(Variable(x), W, b).creator.cover_all == cover_all
+    y = f(x, W, b)
+    numpy.testing.assert_allclose(y.data, deconv_by_loops(x, W, b, 2, 0, outsize, dilate),
+                                  atol=1e-12)
+    gy = _data(y.shape, 63)
+    gradient_check.check_backward(f, (x, W, b), gy, dtype=numpy.float64, atol=1e-7, rtol=1e-6)
+    ggs = (_data(x.shape, 64), _data(W.shape, 65), _data(b.shape, 66))
+    gradient_check.check_double_backward(f, (x, W, b), gy, ggs, dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+    # and with x or W fixed, through the nodes of one gradient each
+    gradient_check.check_double_backward(lambda a: f(a, W), x, gy, ggs[0], dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+    gradient_check.check_double_backward(lambda w: f(x, w), W, gy, ggs[1], dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+
+
+def test_second_derivative_by_hand():
+    # one pixel x through a 1x1 filter w: y = w x, and sum(y^2) = w^2 x^2;
+    # d/dx = 2 w^2 x, d2/dxdw = 4 w x
+    x = Variable(numpy.array([[[[3.0]]]]))
+    W = Variable(numpy.array([[[[2.0]]]]))
+    gx, = minigrad.grad([F.sum(F.deconvolution_2d(x, W) ** 2)], [x], enable_double_backprop=True)
+    assert gx.data.item() == 2 * 2.0 ** 2 * 3.0
+    gxw, = minigrad.grad([gx], [W])
+    assert gxw.data.item() == 4 * 2.0 * 3.0
+
+
+def test_gradients_are_differentiable_nodes():
+    x, W, b = (Variable(_data(s, 40 + i)) for i, s in enumerate(((1, 2, 3, 3), (2, 3, 2, 2), (3,))))
+    y = F.deconvolution_2d(x, W, b, stride=2)
+    gx, gW, gb = minigrad.grad([y], [x, W, b], [Variable(_data(y.shape, 43))],
+                               enable_double_backprop=True)
+    # gx and gW read the same windows of gy: one node makes both
+    assert gx.creator is gW.creator
+    assert type(gx.creator).__name__ == 'Deconvolution2DGrad'
+    assert type(gb.creator).__name__ == 'Sum'
+    # with one of them needed, its own node
+    gx, = minigrad.grad([F.deconvolution_2d(x, W.data, stride=2)], [x],
+                        [Variable(_data(y.shape, 43))], enable_double_backprop=True)
+    gW, = minigrad.grad([F.deconvolution_2d(x.data, W, stride=2)], [W],
+                        [Variable(_data(y.shape, 43))], enable_double_backprop=True)
+    assert type(gx.creator).__name__ == 'Convolution2D'
+    assert type(gW.creator).__name__ == 'Convolution2DGradW'
+
+
+@pytest.mark.parametrize('stride, pad, outsize_kind', [(1, 0, None), (2, 1, 'smallest'),
+                                                       (3, 1, 'largest')])
+@pytest.mark.parametrize('constant', ['x', 'W'])
+def test_double_backward_of_one_gradient(stride, pad, outsize_kind, constant):
+    # x or W without a gradient: the other gradient comes from its own node
+    x, W, b = _data((1,) + X_SHAPE[1:], 50), _data(W_SHAPE, 51), _data((W_SHAPE[1],), 52)
+    outsize = _outsize(outsize_kind, stride, pad)
+
+    def f(v, b):
+        args = (x, v) if constant == 'x' else (v, W)
+        return F.deconvolution_2d(*args, b, stride=stride, pad=pad, outsize=outsize)
+
+    v = W if constant == 'x' else x
+    gy = _data(f(v, b).shape, 53)
+    gradient_check.check_double_backward(f, (v, b), gy, (_data(v.shape, 54), _data(b.shape, 55)),
+                                         dtype=numpy.float64, atol=1e-7, rtol=1e-6)
+
+
 # ---------------------------------------------------------------------------
 # Forward
 
@@ -133,14 +268,18 @@ def test_by_hand():
                                      [[[[10, 1, 20, 2]]]])
 
 
-@pytest.mark.parametrize('stride, pad, cover_all', [(1, 0, False), (2, 1, False), (3, 1, True)])
-def test_is_the_transpose_of_convolution(stride, pad, cover_all):
+@pytest.mark.parametrize('stride, pad, cover_all, dilate, groups', [
+    (1, 0, False, 1, 1), (2, 1, False, 1, 1), (3, 1, True, 1, 1), (2, 1, True, 2, 1),
+    (1, 1, False, (1, 2), 2)])
+def test_is_the_transpose_of_convolution(stride, pad, cover_all, dilate, groups):
     """<conv(x, W), y> == <x, deconv(y, W)> with the same filters."""
-    x = _data((2, 3, 7, 6), 11)
-    W = _data((4, 3, 3, 2), 12)      # convolution: 3 -> 4 channels; deconvolution: 4 -> 3
-    conv = F.convolution_2d(x, W, stride=stride, pad=pad, cover_all=cover_all).data
+    x = _data((2, 4, 7, 6), 11)
+    W = _data((6, 4 // groups, 3, 2), 12)      # convolution: 4 -> 6 channels; deconvolution: 6 -> 4
+    conv = F.convolution_2d(x, W, stride=stride, pad=pad, cover_all=cover_all,
+                            dilate=dilate, groups=groups).data
     y = _data(conv.shape, 13)
-    back = F.deconvolution_2d(y, W, stride=stride, pad=pad, outsize=x.shape[2:]).data
+    back = F.deconvolution_2d(y, W, stride=stride, pad=pad, outsize=x.shape[2:],
+                              dilate=dilate, groups=groups).data
     assert back.shape == x.shape
     assert numpy.sum(conv * y) == pytest.approx(numpy.sum(x * back), rel=1e-12)
 
@@ -172,6 +311,12 @@ def test_label():
     assert y.creator.label == 'Deconvolution2D 3x2 s2 p1'
 
 
+def test_label_shows_dilate_and_groups():
+    y = F.deconvolution_2d(Variable(numpy.zeros((1, 2, 3, 3))), numpy.zeros((2, 1, 3, 2)),
+                           stride=2, pad=1, dilate=(1, 2), groups=2)
+    assert y.creator.label == 'Deconvolution2D 3x2 s2 p1 d1x2 g2'
+
+
 def test_label_shows_both_strides_and_pads():
     # as Convolution2D's label does: a (1, 2) stride must not read as "s1"
     y = F.deconvolution_2d(Variable(numpy.zeros((1, 2, 3, 3))), numpy.zeros((2, 1, 3, 2)),
@@ -179,14 +324,17 @@ def test_label_shows_both_strides_and_pads():
     assert y.creator.label == 'Deconvolution2D 3x2 s1x2 p1x0'
 
 
-def test_frees_everything_after_backward():
+def test_keeps_only_x_and_W_for_backward():
     x = Variable(_data((1, 2, 3, 3), 17))
     W = Variable(_data((2, 2, 2, 2), 18))
-    y = F.deconvolution_2d(x, W, stride=2)
+    b = Variable(_data((2,), 19))
+    y = F.deconvolution_2d(x, W, b, stride=2)
     func = y.creator
+    assert [node.data is not None for node in func.inputs] == [True, True, False]
+    held = [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)]
     F.sum(y).backward()
-    assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
-    assert func.output_data is None
+    held += [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)]
+    assert held == []
 
 
 # ---------------------------------------------------------------------------
@@ -233,6 +381,27 @@ def test_outsize_inconsistent_with_x():
             r'actual x\.shape\[2\] == 3', x, W, stride=2, pad=1, outsize=(7, 5))
     _raises(r'expect x\.shape\[3\] == the convolution size of outsize 3 .*: 2, '
             r'actual x\.shape\[3\] == 3', x, W, stride=2, pad=1, outsize=(5, 3))
+
+
+def test_groups():
+    # x's channels, W.shape[0], split into the groups; the bias has W.shape[1] * groups entries
+    _raises(r'expect W\.shape\[0\] % groups == 0, actual 3 % 2 == 1',
+            numpy.zeros((1, 3, 4, 4)), numpy.zeros((3, 2, 2, 2)), groups=2)
+    _raises(r'expect b\.shape\[0\] == output channels, actual 2 != 4',
+            numpy.zeros((1, 4, 4, 4)), numpy.zeros((4, 2, 2, 2)), numpy.zeros(2), groups=2)
+    assert F.deconvolution_2d(numpy.zeros((1, 4, 4, 4)), numpy.zeros((4, 2, 2, 2)),
+                              numpy.zeros(4), groups=2).shape == (1, 4, 5, 5)
+
+
+def test_dilate():
+    _raises(r'expect dilate > 0, actual dilate == \(0, 0\)',
+            numpy.zeros((1, 1, 3, 3)), numpy.zeros((1, 1, 2, 2)), dilate=0)
+    # a 2x2 kernel dilated by 2 spans 3 pixels: outsize 6 convolves to 4, not 3
+    _raises(r'expect x\.shape\[2\] == the convolution size of outsize 6 '
+            r'\(k 2, s 1, p 0, d 2\): 4, actual x\.shape\[2\] == 3',
+            numpy.zeros((1, 1, 3, 3)), numpy.zeros((1, 1, 2, 2)), dilate=2, outsize=(6, 5))
+    assert F.deconvolution_2d(numpy.zeros((1, 1, 3, 3)), numpy.zeros((1, 1, 2, 2)),
+                              dilate=2).shape == (1, 1, 5, 5)
 
 
 def test_empty_output():

@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
@@ -116,13 +117,75 @@ def test_alexnet_fc6_sees_9216_inputs():
         F.linear(x, numpy.zeros((7, 9215), numpy.float32))
 
 
-def test_frees_everything_after_backward():
+def test_keeps_only_x_and_W_for_backward():
     x, W, b = Variable(_data((2, 3), 13)), Variable(_data((4, 3), 14)), Variable(_data((4,), 15))
     y = F.linear(x, W, b)
     func = y.creator
+    assert [node.data is not None for node in func.inputs] == [True, True, False]
+    held = [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)]
     F.sum(y).backward()
-    assert [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)] == []
-    assert func.output_data is None
+    held += [k for k, v in vars(func).items() if isinstance(v, numpy.ndarray)]
+    assert held == []
+
+
+# ---------------------------------------------------------------------------
+# Second derivatives
+
+@pytest.mark.parametrize('x_shape, n_batch_axes', CASES)
+@pytest.mark.parametrize('use_bias', [False, True])
+def test_double_backward(x_shape, n_batch_axes, use_bias):
+    in_size = int(numpy.prod(x_shape[n_batch_axes:]))
+    x, W = _data(x_shape, 20), _data((3, in_size), 21)
+    b = _data((3,), 22) if use_bias else None
+    inputs = (x, W) if b is None else (x, W, b)
+
+    def f(*args):
+        return F.linear(*args, n_batch_axes=n_batch_axes)
+
+    gy = _data(x_shape[:n_batch_axes] + (3,), 23)
+    ggs = tuple(_data(a.shape, 24 + i) for i, a in enumerate(inputs))
+    gradient_check.check_double_backward(f, inputs, gy, ggs, dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-6)
+
+
+def test_double_backward_through_a_nonlinearity():
+    # sum(linear(x, W)^3): the Hessian with respect to x and W is not zero
+    x, W = _data((2, 2, 3), 25), _data((2, 6), 26)
+    gradient_check.check_double_backward(lambda a, w: F.linear(a, w) ** 3, (x, W),
+                                         _data((2, 2), 27), (_data(x.shape, 28),
+                                                             _data(W.shape, 29)),
+                                         dtype=numpy.float64, atol=1e-6, rtol=1e-5)
+
+
+def test_second_derivative_by_hand():
+    # y = sum((x . w)^2) for one sample: dy/dx = 2 (x . w) w,
+    # d/dw of sum(dy/dx) = 2 x sum(w) + 2 (x . w)
+    x = Variable(numpy.array([[1.0, 2.0]]))
+    W = Variable(numpy.array([[3.0, -1.0]]))
+    gx, = minigrad.grad([F.sum(F.linear(x, W) ** 2)], [x], enable_double_backprop=True)
+    numpy.testing.assert_array_equal(gx.data, [[2 * 1.0 * 3, 2 * 1.0 * -1]])     # x . w = 1
+    gxw, = minigrad.grad([F.sum(gx)], [W])
+    numpy.testing.assert_array_equal(gxw.data, [[2 * 1 * 2 + 2 * 1, 2 * 2 * 2 + 2 * 1]])
+
+
+def test_gradients_are_differentiable_nodes():
+    x, W, b = Variable(_data((2, 3), 30)), Variable(_data((4, 3), 31)), Variable(_data((4,), 32))
+    y = F.linear(x, W, b)
+    gx, gW, gb = minigrad.grad([y], [x, W, b], [Variable(_data(y.shape, 33))],
+                               enable_double_backprop=True)
+    assert type(gx.creator).__name__ == 'LinearGradData'
+    assert type(gW.creator).__name__ == 'LinearGradWeight'
+    assert type(gb.creator).__name__ == 'Sum'
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivatives_keep_the_dtype(dtype):
+    x = Variable(_data((2, 3, 2), 34).astype(dtype))
+    W = Variable(_data((4, 6), 35).astype(dtype))
+    y = F.linear(x, W)
+    gx, gW = minigrad.grad([F.sum(y * y)], [x, W], enable_double_backprop=True)
+    ggx, ggW = minigrad.grad([F.sum(gx * gx) + F.sum(gW * gW)], [x, W])
+    assert gx.dtype == gW.dtype == ggx.dtype == ggW.dtype == dtype
 
 
 # ---------------------------------------------------------------------------

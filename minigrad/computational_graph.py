@@ -50,7 +50,7 @@ class VariablePlaceholder:
     (the second result of a split, say) is freed; the graph still shows it.
 
     Attributes:
-        creator (Function): the Function that produced it.
+        creator (FunctionNode): the node that produced it.
         index (int): which output of ``creator`` it was.
         shape (tuple of ints), dtype: as recorded in ``creator.output_shapes``.
     """

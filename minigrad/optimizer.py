@@ -22,6 +22,8 @@ import threading
 
 import numpy
 
+from minigrad.utils import loading
+
 
 # ---------------------------------------------------------------------------
 # Blockwise in-place arithmetic
@@ -83,6 +85,7 @@ _SETTINGS = {
     'positive': ('a finite number > 0', lambda v: 0 < v < float('inf')),
     'nonnegative': ('a finite number >= 0', lambda v: 0 <= v < float('inf')),
     'unit': ('a number in [0, 1)', lambda v: 0 <= v < 1),
+    'closed_unit': ('a number in [0, 1]', lambda v: 0 <= v <= 1),
 }
 
 
@@ -90,8 +93,9 @@ def check_setting(owner, name, value, kind):
     """Check a hyperparameter where it is set; raise naming ``owner``, ``name`` and the value.
 
     ``kind`` is ``'positive'`` (finite, > 0), ``'nonnegative'`` (finite,
-    >= 0) or ``'unit'`` (in [0, 1)).  Booleans and non-numbers are a
-    TypeError, numbers out of range a ValueError.
+    >= 0), ``'unit'`` (in [0, 1)) or ``'closed_unit'`` (in [0, 1]).
+    Booleans and non-numbers are a TypeError, numbers out of range a
+    ValueError.
     """
     text, ok = _SETTINGS[kind]
     if isinstance(value, bool) or not isinstance(value, (int, float, numpy.integer, numpy.floating)):
@@ -292,40 +296,54 @@ class UpdateRule:
     def serialize(self, serializer):
         """Save or load ``t`` and the state arrays (not the parameter itself).
 
-        Loading into a rule that has not updated yet creates its state from
-        the saved arrays; when the snapshot has none (it was saved before
-        the first update), the state stays None and starts from zeros.
+        Loading into a rule that has state copies the saved arrays into it
+        in place; into a rule that has none yet (it never updated), it
+        creates the state from the saved arrays.  A snapshot with none of
+        the state's keys (saved before the rule's first update) leaves the
+        rule with no state: it starts afresh from zeros.  A snapshot with
+        only some of them is corrupt: KeyError naming a missing key.
+
+        Nothing is assigned before every value has been read, and nothing
+        at all during load_npz's checking pass or a checking walk (see
+        :mod:`minigrad.utils.loading`), so a failed load leaves the rule as
+        it was: state, ``t``, or no state.
         """
-        self.t = int(serializer('t', self.t))
-        if self._state is None:
-            if not _is_deserializer(serializer):
-                return
-            # Learn the state's keys from a dummy parameter, then load them.
-            probe = copy.copy(self)
-            probe._state = {}
-            dummy = numpy.empty(1, dtype=numpy.float32)
-            probe.init_state(_Probe(dummy))
-            state = {}
-            for key in probe._state:
-                try:
-                    value = serializer(key, None)
-                except KeyError:
-                    value = None
-                if value is None:
-                    return
-                state[key] = numpy.array(value, order='C')
-            self._state = state
-        else:
-            for key in list(self._state):
-                try:
-                    value = serializer(key, self._state[key])
-                except KeyError:
-                    if not _is_deserializer(serializer):
-                        raise
-                    self._state = None     # saved before the first update: start afresh
-                    return
-                if value is not None:
-                    self._state[key] = value
+        if not loading.is_loading(serializer):
+            serializer('t', self.t)
+            for key, value in (self._state or {}).items():
+                serializer(key, value)
+            return
+        t = int(serializer('t', self.t))
+        had_state = self._state is not None
+        keys = list(self._state) if had_state else list(self._new_state_kinds())
+        found, missing = {}, []
+        for key in keys:
+            try:
+                # In place into existing arrays (load_npz checks their shapes first).
+                found[key] = (serializer(key, self._state[key]) if had_state
+                              else loading.read(serializer, key))
+            except KeyError:
+                missing.append(key)
+        if found and missing:
+            raise KeyError('{}.serialize: {!r} is missing, though {!r} is there: the state of the '
+                           'rule is saved in part only'.format(
+                               type(self).__name__, loading.key_name(serializer, missing[0]),
+                               loading.key_name(serializer, sorted(found)[0])))
+        # The stored t is None while load_npz checks (and for a key it skips).
+        if loading.is_checking(serializer) or loading.read(serializer, 't') is None:
+            return
+        self.t = t
+        if missing:
+            self._state = None      # saved before the first update: start afresh
+        elif not had_state and all(v is not None for v in found.values()):
+            self._state = {key: numpy.array(found[key], order='C') for key in keys}
+
+    def _new_state_kinds(self):
+        """``{key: True if an array}`` of the state :meth:`init_state` would make."""
+        probe = copy.copy(self)
+        probe._state = {}
+        probe.init_state(_Probe(numpy.empty(1, dtype=numpy.float32)))
+        return {key: isinstance(value, numpy.ndarray) for key, value in probe._state.items()}
 
 
 class _Probe:
@@ -335,19 +353,6 @@ class _Probe:
         self.data = data
         self.grad = data
         self.update_enabled = True
-
-
-def _is_deserializer(serializer):
-    """True when ``serializer`` loads (minigrad's Deserializer, or ``is_loading``)."""
-    flag = getattr(serializer, 'is_loading', None)
-    if flag is not None:
-        return bool(flag)
-    try:
-        from minigrad import serializers
-    except ImportError:
-        return False
-    base = getattr(serializers, 'Deserializer', None)
-    return base is not None and isinstance(serializer, base)
 
 
 # ---------------------------------------------------------------------------
@@ -460,14 +465,39 @@ class Optimizer:
         ``<path>/t`` and ``<path>/<state key>`` per parameter, e.g.
         ``conv1/W/t``, ``conv1/W/m``, ``conv1/W/v`` for Adam.  The
         parameters themselves are not saved: serialize the model too.
+
+        A load is all or nothing: a missing or corrupt key, or a saved state
+        that does not fit its parameter's shape, raises naming the key, and
+        leaves every rule as it was (its ``t``, each state array, or no
+        state), including the rules whose keys were fine.
         """
         self._check_setup('serialize')
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         self.t = int(serializer('t', self.t))
         self.epoch = int(serializer('epoch', self.epoch))
         for name, param in self.target.namedparams():
             rule = getattr(param, 'update_rule', None)
-            if rule is not None:
-                rule.serialize(serializer[name.lstrip('/')])
+            if rule is None:
+                continue
+            child = serializer[name.lstrip('/')]
+            if loading.is_checking(serializer) and rule.state is None and param.data is not None:
+                self._check_new_state(rule, child, param)
+            rule.serialize(child)
+
+    def _check_new_state(self, rule, serializer, param):
+        """A state that a load would create for ``param`` must have its shape."""
+        for key, is_array in rule._new_state_kinds().items():
+            try:
+                stored = loading.read(serializer, key)
+            except KeyError:
+                continue            # the rule tells which keys must be there
+            if is_array and stored is not None and stored.shape != param.data.shape:
+                raise loading.invalid(
+                    type(self).__name__, serializer, key,
+                    'to have the shape {} of parameter {!r}'.format(param.data.shape, param.name),
+                    'shape {}'.format(stored.shape))
 
 
 class GradientMethod(Optimizer):

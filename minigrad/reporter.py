@@ -32,9 +32,9 @@ import threading
 
 import numpy
 
-from minigrad import serializers
 from minigrad.configuration import config
 from minigrad.core import Variable
+from minigrad.utils import loading
 
 
 _local = threading.local()
@@ -209,13 +209,12 @@ class Summary:
         return mean, math.sqrt(max(var, 0.0))
 
     def serialize(self, serializer):
-        self._x = serializer('_x', self._x)
-        self._x2 = serializer('_x2', self._x2)
-        self._n = serializer('_n', self._n)
-
-
-def _is_loading(serializer):
-    return isinstance(serializer, serializers.Deserializer)
+        """Save or load the sums ``_x``, ``_x2`` and the weight ``_n`` (Chainer's keys);
+        all three are read before any is assigned."""
+        x = serializer('_x', self._x)
+        x2 = serializer('_x2', self._x2)
+        n = serializer('_n', self._n)
+        self._x, self._x2, self._n = x, x2, n
 
 
 class DictSummary:
@@ -259,21 +258,35 @@ class DictSummary:
         return stats
 
     def serialize(self, serializer):
-        """Save or load the names (as JSON) and each series' sums (``_summaries/<i>/_x``...)."""
-        if not _is_loading(serializer):
+        """Save or load the names (as JSON) and each series' sums (``_summaries/<i>/_x``...).
+
+        Loading reads and checks every series before it replaces the
+        summaries (the keys of the series are known only from the names, so
+        they are read with :func:`minigrad.utils.loading.read`): a missing
+        or corrupt entry raises naming its key and changes nothing.
+        """
+        if not loading.is_loading(serializer):
             names = list(self._summaries)
             serializer('_names', json.dumps(names))
             for i, name in enumerate(names):
                 self._summaries[name].serialize(serializer['_summaries'][str(i)])
             return
-        # A None default reads as None in load_npz's checking pass, so the
-        # summaries are replaced only in the pass that assigns.
-        stored = serializer('_names', None)
-        if stored is None:
+        stored = loading.read(serializer, '_names')
+        if stored is None:      # load_npz's checking pass: nothing to read the series by
             return
+        names = loading.as_json(
+            'DictSummary', serializer, '_names', stored, 'a list of distinct names',
+            lambda v: (isinstance(v, list) and all(isinstance(n, str) for n in v)
+                       and len(set(v)) == len(v)))
         summaries = collections.defaultdict(Summary)
-        for i, name in enumerate(json.loads(str(stored))):
+        for i, name in enumerate(names):
+            child = serializer['_summaries'][str(i)]
             s = Summary()
-            s.serialize(serializer['_summaries'][str(i)])
+            sums = [loading.read(child, key) for key in ('_x', '_x2', '_n')]
+            if any(v is None for v in sums):
+                continue        # skipped by strict=False
+            s._x, s._x2, s._n = (loading.as_float('DictSummary', child, key, v)
+                                 for key, v in zip(('_x', '_x2', '_n'), sums))
             summaries[name] = s
-        self._summaries = summaries
+        if not loading.is_checking(serializer):
+            self._summaries = summaries

@@ -1,6 +1,8 @@
 """Order samplers: how an iterator orders the examples of each epoch."""
 import numpy
 
+from minigrad.utils import loading
+
 
 class OrderSampler:
     """Base class: ``sampler(current_order, current_position)`` returns the next epoch's order.
@@ -37,9 +39,21 @@ class ShuffleOrderSampler(OrderSampler):
         """
         if self._random is None:
             return
-        kind, keys, pos, has_gauss, cached = self._random.get_state()
-        keys = serializer('keys', keys)
-        rest = serializer('rest', numpy.array([pos, has_gauss, cached], dtype=numpy.float64))
-        if keys is not None and rest is not None:
-            self._random.set_state((kind, numpy.asarray(keys, dtype=numpy.uint32),
-                                    int(rest[0]), int(rest[1]), float(rest[2])))
+        if not loading.is_loading(serializer):
+            _, keys, pos, has_gauss, cached = self._random.get_state()
+            serializer('keys', keys)
+            serializer('rest', numpy.array([pos, has_gauss, cached], dtype=numpy.float64))
+            return
+        keys, rest = loading.read(serializer, 'keys'), loading.read(serializer, 'rest')
+        if keys is None or rest is None:        # load_npz's checking pass
+            return
+        name = type(self).__name__
+        ok = rest.shape == (3,) and rest.dtype.kind in 'iuf' and numpy.isfinite(rest).all()
+        ok = ok and rest[0] == int(rest[0]) and 0 <= rest[0] <= 624 and rest[1] in (0, 1)
+        if not ok:
+            raise loading.invalid(name, serializer, 'rest', 'to be [pos in [0, 624], has_gauss '
+                                  '0 or 1, cached_gaussian]', loading.describe(rest))
+        state = loading.mt19937_state(name, serializer, 'keys', keys, int(rest[0]), int(rest[1]),
+                                      float(rest[2]))
+        if not loading.is_checking(serializer):
+            self._random.set_state(state)

@@ -3,6 +3,7 @@ import numpy
 
 from minigrad.dataset.iterator import Iterator
 from minigrad.iterators.order_samplers import ShuffleOrderSampler
+from minigrad.utils import loading
 
 
 class SerialIterator(Iterator):
@@ -124,7 +125,16 @@ class SerialIterator(Iterator):
         A resumed iterator yields the same batches as one never interrupted
         (the next epochs' shuffles still come from the global random state,
         which the caller saves and restores if needed).
+
+        A load checks the stored values first (the order must be a list of
+        indices into the dataset, the position inside the epoch, the epoch
+        count not negative) and assigns only if all are fine.
         """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
+        if loading.is_loading(serializer):
+            self._check_stored(serializer)
         self.current_position = int(serializer('current_position', self.current_position))
         self.epoch = int(serializer('epoch', self.epoch))
         self.is_new_epoch = bool(serializer('is_new_epoch', self.is_new_epoch))
@@ -136,3 +146,24 @@ class SerialIterator(Iterator):
             serializer('previous_epoch_detail', self._previous_epoch_detail))
         if hasattr(self.order_sampler, 'serialize'):
             self.order_sampler.serialize(serializer['order_sampler'])
+
+    def _check_stored(self, serializer):
+        """Raise, naming the key, if a stored position, epoch or order cannot be this iterator's."""
+        name = type(self).__name__
+        n = len(self.dataset)
+        if self._order is not None:
+            order = loading.read(serializer, 'order')
+            if order is not None:
+                ok = (order.shape == self._order.shape and order.dtype.kind in 'iu'
+                      and (order.size == 0 or (int(order.min()) >= 0 and int(order.max()) < n)))
+                if not ok:
+                    raise loading.invalid(
+                        name, serializer, 'order',
+                        'to be {} indices into the dataset of {} examples'.format(
+                            self._order.size, n), loading.describe(order))
+        position = loading.read(serializer, 'current_position')
+        if position is not None:
+            loading.as_int(name, serializer, 'current_position', position, 0, self.epoch_size)
+        epoch = loading.read(serializer, 'epoch')
+        if epoch is not None:
+            loading.as_int(name, serializer, 'epoch', epoch, 0)

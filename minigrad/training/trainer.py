@@ -8,9 +8,9 @@ import traceback
 import numpy
 
 from minigrad import reporter as reporter_module
-from minigrad import serializers
 from minigrad.training import extension as extension_module
 from minigrad.training import util
+from minigrad.utils import loading
 
 
 class _ExtensionEntry:
@@ -238,7 +238,19 @@ class Trainer:
         and, beyond Chainer, NumPy's global random state (``random_state/...``),
         which loading restores so that later shuffles and dropout masks
         repeat those of an uninterrupted run.
+
+        Loading is all or nothing.  :func:`~minigrad.serializers.load_npz`
+        checks the file's structure before it assigns anything; this method
+        then walks the whole trainer once more checking every stored value
+        (a log that is not JSON, an iterator position past its epoch, a
+        broken random state...) before the walk that assigns.  A bad or
+        missing entry raises naming its key and leaves the model, the
+        optimizers, the iterators, the updater's iteration, every extension
+        and the random state as they were.
         """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         self.updater.serialize(serializer['updater'])
         if hasattr(self.stop_trigger, 'serialize'):
             self.stop_trigger.serialize(serializer['stop_trigger'])
@@ -249,7 +261,7 @@ class Trainer:
                 entry.extension.serialize(s[name])
             if hasattr(entry.trigger, 'serialize'):
                 entry.trigger.serialize(t[name])
-        if isinstance(serializer, serializers.Deserializer):
+        if loading.is_loading(serializer):
             self._snapshot_elapsed_time = float(
                 serializer('_snapshot_elapsed_time', self._snapshot_elapsed_time))
         else:
@@ -258,29 +270,45 @@ class Trainer:
         _serialize_random_state(serializer['random_state'])
 
 
+_RANDOM_KEYS = ('keys', 'pos', 'has_gauss', 'cached_gaussian')
+
+
 def _serialize_random_state(serializer):
     """Save or restore NumPy's global random state (``random_state/keys``, ``pos``...).
 
     The shuffles of the epochs after a snapshot and the dropout masks come
     from it, so restoring it makes a resumed run repeat an uninterrupted
     one exactly.  Chainer does not save it; a snapshot without these keys
-    (from Chainer) loads and leaves the random state alone.
+    (from Chainer) loads and leaves the random state alone, but one with
+    only some of them is corrupt (KeyError naming a missing key).
     """
-    kind, keys, pos, has_gauss, cached = numpy.random.get_state()
-    if not isinstance(serializer, serializers.Deserializer):
+    if not loading.is_loading(serializer):
+        _, keys, pos, has_gauss, cached = numpy.random.get_state()
         serializer('keys', keys)
         serializer('pos', int(pos))
         serializer('has_gauss', int(has_gauss))
         serializer('cached_gaussian', float(cached))
         return
-    try:
-        # None reads as None in load_npz's checking pass: set the state only when assigning.
-        stored = serializer('keys', None)
-        pos = int(serializer('pos', int(pos)))
-        has_gauss = int(serializer('has_gauss', int(has_gauss)))
-        cached = float(serializer('cached_gaussian', float(cached)))
-    except KeyError:
+    stored, missing = {}, []
+    for key in _RANDOM_KEYS:
+        try:
+            stored[key] = loading.read(serializer, key)
+        except KeyError:
+            missing.append(key)
+    if len(missing) == len(_RANDOM_KEYS):
         return
-    if stored is not None:
-        numpy.random.set_state((kind, numpy.asarray(stored, dtype=numpy.uint32), pos, has_gauss,
-                                cached))
+    if missing:
+        raise KeyError('Trainer.serialize: {!r} is missing, though {!r} is there: the random '
+                       'state is saved in part only'.format(
+                           loading.key_name(serializer, missing[0]),
+                           loading.key_name(serializer, sorted(stored)[0])))
+    if any(v is None for v in stored.values()):     # load_npz's checking pass
+        return
+    name = 'Trainer'
+    state = loading.mt19937_state(
+        name, serializer, 'keys', stored['keys'],
+        loading.as_int(name, serializer, 'pos', stored['pos'], 0, 624),
+        loading.as_int(name, serializer, 'has_gauss', stored['has_gauss'], 0, 1),
+        loading.as_float(name, serializer, 'cached_gaussian', stored['cached_gaussian']))
+    if not loading.is_checking(serializer):
+        numpy.random.set_state(state)

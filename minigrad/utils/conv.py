@@ -20,6 +20,8 @@ windows overlap, a pixel appears in several columns, and ``col2im`` *adds*
 those columns' values back into the pixel.  That sum is exactly the
 gradient of ``im2col``, which is why convolution's backward uses it.
 """
+import operator
+
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
@@ -70,13 +72,115 @@ def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
     return s * (size - 1) + dk - 2 * p
 
 
-def pair(value):
-    """``3 -> (3, 3)``; a pair stays a pair."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError('expect an int or a pair, actual {!r}'.format(value))
-        return tuple(value)
-    return value, value
+def _bound_text(minimum):
+    return '' if minimum is None else ' > 0' if minimum == 1 else ' >= {}'.format(minimum)
+
+
+def check_int(value, func_name, arg_name, minimum=None):
+    """``value`` as a Python int, after checking it is one (and ``>= minimum``).
+
+    Ints and integral NumPy ints (``numpy.int64(3)``) are accepted; a bool,
+    a float (even ``2.0``), a string or None raises :class:`InvalidType`
+    naming ``func_name`` and ``arg_name`` with the value given::
+
+        Invalid operation in Linear: expect out_size to be an int > 0, actual out_size == 0
+
+    Args:
+        value: what the user passed.
+        func_name (str): the function or link, for the message.
+        arg_name (str): the argument, for the message.
+        minimum (int or None): the smallest value allowed (None: any).
+
+    Returns:
+        int: ``value``.
+    """
+    if not _is_int(value) or (minimum is not None and value < minimum):
+        raise type_check.InvalidType(
+            func_name, '{} to be an int{}'.format(arg_name, _bound_text(minimum)),
+            '{} == {}'.format(arg_name, _given(value, arg_name)))
+    return int(value)
+
+
+def _is_int(value):
+    if isinstance(value, (bool, numpy.bool_)):
+        return False
+    try:
+        operator.index(value)       # int, numpy.integer, a 0-d integer array
+    except TypeError:
+        return False
+    return True
+
+
+def _given(value, arg_name):
+    """A user's value as a message shows it.
+
+    ``2.0 (float)``, ``(2, 2, 2)``, ``(2.0, 1) (ksize[0] is a float)``.
+    """
+    def show(v):
+        if _is_int(v):
+            return str(int(v))
+        return repr(v.item() if isinstance(v, numpy.generic) else v)
+
+    if isinstance(value, (tuple, list, numpy.ndarray)) and numpy.ndim(value) == 1:
+        items = [show(v) for v in value]
+        text = ('[{}]' if isinstance(value, list) else '({})').format(', '.join(items))
+        if len(items) == 1 and not isinstance(value, list):
+            text = '({},)'.format(items[0])
+        odd = [(i, v) for i, v in enumerate(value) if not _is_int(v)]
+        if odd:
+            i, v = odd[0]
+            text += ' ({}[{}] is a {})'.format(arg_name, i, type(v).__name__)
+        return text
+    if _is_int(value) or value is None or isinstance(value, str):
+        return show(value)
+    return '{} ({})'.format(show(value), type(value).__name__)
+
+
+def pair(value, func_name=None, arg_name=None, minimum=None):
+    """``3 -> (3, 3)``; a pair stays a pair: the one reading of ``ksize``, ``stride``, ``pad``...
+
+    Given ``func_name`` and ``arg_name`` it also checks the value: an int
+    (or an integral NumPy int) or a pair (tuple, list, 1-D array) of them,
+    each ``>= minimum``; anything else (a float, a bool, a tuple of the
+    wrong length, a negative value) raises :class:`InvalidType` naming the
+    function and the argument with the value given.  ``pair(2.0,
+    'MaxPooling2D', 'ksize', 1)`` raises::
+
+        Invalid operation in MaxPooling2D: expect ksize to be an int > 0 or a pair
+        of ints > 0, actual ksize == 2.0 (float)
+
+    Checked values come back as a tuple of Python ints.  Without the names it
+    checks only that a sequence has two elements, as it always did.
+
+    Args:
+        value: an int or a pair.
+        func_name (str): the function or link, for the message.
+        arg_name (str): the argument, for the message.
+        minimum (int or None): the smallest value allowed: 1 for ``ksize``,
+            ``stride`` and ``dilate``, 0 for ``pad`` (None: any).
+
+    Returns:
+        tuple: ``(a, b)``.
+    """
+    is_sequence = isinstance(value, (tuple, list)) or (
+        isinstance(value, numpy.ndarray) and value.ndim == 1)
+    if func_name is None:
+        if is_sequence:
+            if len(value) != 2:
+                raise ValueError('expect an int or a pair, actual {!r}'.format(value))
+            return tuple(value)
+        return value, value
+    values = tuple(value) if is_sequence else (value, value)
+    bound = _bound_text(minimum)
+    if len(values) != 2 or not all(_is_int(v) and (minimum is None or v >= minimum)
+                                   for v in values):
+        actual = '{} == {}'.format(arg_name, _given(value, arg_name))
+        if is_sequence and len(values) != 2:
+            actual += ' (a {} of length {})'.format(type(value).__name__, len(values))
+        raise type_check.InvalidType(
+            func_name, '{} to be an int{} or a pair of ints{}'.format(arg_name, bound, bound),
+            actual)
+    return int(values[0]), int(values[1])
 
 
 def pair_text(a, b):

@@ -27,6 +27,7 @@ import minigrad
 import minigrad.functions as F
 import minigrad.links as L
 from minigrad import Chain, Function, Variable, datasets, iterators, optimizers, serializers
+from minigrad import training
 from minigrad.type_check import InvalidType
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -116,6 +117,61 @@ def load_truncated(tmp):
     serializers.load_npz(cut, L.Linear(3, 2))
 
 
+def small_trainer(out):
+    """A Linear classifier on 8 points in batches of 4, with a LogReport."""
+    numpy.random.seed(0)
+    model = L.Classifier(L.Linear(2, 2))
+    optimizer = optimizers.MomentumSGD()
+    optimizer.setup(model)
+    x = numpy.random.RandomState(1).randn(8, 2).astype(f32)
+    train = iterators.SerialIterator(datasets.TupleDataset(x, labels(0, 1, 0, 1, 1, 0, 1, 0)), 4)
+    trainer = training.Trainer(training.StandardUpdater(train, optimizer), (3, 'iteration'),
+                               out=str(out))
+    trainer.extend(training.extensions.LogReport(trigger=(2, 'iteration')))
+    return trainer
+
+
+def resume_damaged(tmp, **changes):
+    """Run a small trainer 3 iterations, damage its snapshot (None removes a key), load it into another."""
+    source = small_trainer(tmp / 'source')
+    source.run()
+    saved = serializers.DictionarySerializer()
+    saved.save(source)
+    arrays = {k: numpy.array(v) for k, v in saved.target.items()}
+    for key, value in changes.items():
+        key = key.replace('__', '/')
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    path = tmp / 'snapshot.npz'
+    numpy.savez(path, **arrays)
+    serializers.load_npz(path, small_trainer(tmp / 'target'))
+
+
+def load_optimizer_damaged(tmp, optimizer, **changes):
+    """Save ``optimizer`` (on a Linear(3, 2)) after one step, change some keys, load it into a new one."""
+    link = L.Linear(3, 2)
+    optimizer.setup(link)
+    link.W.grad = numpy.ones((2, 3), f32)
+    link.b.grad = numpy.ones(2, f32)
+    optimizer.update()
+    saved = serializers.DictionarySerializer()
+    saved.save(optimizer)
+    arrays = {k: numpy.array(v) for k, v in saved.target.items()}
+    for key, value in changes.items():
+        key = key.replace('__', '/')
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    path = tmp / 'optimizer.npz'
+    numpy.savez(path, **arrays)
+    fresh = type(optimizer)()
+    fresh.setup(L.Linear(3, 2))
+    serializers.load_npz(path, fresh)
+
+
 # -- the catalogue ---------------------------------------------------------------
 
 CASES = [
@@ -165,6 +221,30 @@ CASES = [
     Case('mean-repeated-axis', 'mean over the same axis twice',
          lambda tmp: F.mean(zeros(2, 3), axis=(0, 0)),
          'Mean', ['no repeated axis'], ['(0, 0)']),
+    Case('average-weights', 'average over 3 columns with 2 weights',
+         lambda tmp: F.average(zeros(2, 3), axis=1, weights=zeros(2)),
+         'Average', ['weights.shape == (x.shape[1],)'], ['(2,) != (3,)']),
+    Case('clip-int', 'clip integer data',
+         lambda tmp: F.clip(numpy.arange(3), 0, 1),
+         'Clip', ['x.dtype.kind == "f"'], ['int64']),
+    Case('clip-bounds', 'clip with x_min above x_max',
+         lambda tmp: F.clip(zeros(3), 1.0, 0.0),
+         'Clip', ['x_min < x_max'], ['x_min == 1.0', 'x_max == 0.0']),
+    Case('sqrt-int', 'sqrt of integer data',
+         lambda tmp: F.sqrt(numpy.arange(3)),
+         'Sqrt', ['x.dtype.kind == "f"'], ['int64']),
+    Case('rsqrt-int', 'rsqrt of integer data',
+         lambda tmp: F.rsqrt(numpy.arange(3)),
+         'Sqrt', ['x.dtype.kind == "f"'], ['int64']),
+    Case('square-int', 'square of integer data',
+         lambda tmp: F.square(numpy.arange(3)),
+         'Square', ['x.dtype.kind == "f"'], ['int64']),
+    Case('bias-shape', 'bias of 4 values added along axis 1 of (2, 3, 4)',
+         lambda tmp: F.bias(zeros(2, 3, 4), zeros(4)),
+         'bias', ['x.shape[axis:axis + y.ndim] == y.shape'], ['y.shape == (4,)', 'axis == 1']),
+    Case('scale-shape', 'scale of 4 values applied along axis 1 of (2, 3, 4)',
+         lambda tmp: F.scale(zeros(2, 3, 4), zeros(4)),
+         'scale', ['x.shape[axis:axis + y.ndim] == y.shape'], ['y.shape == (4,)', 'axis == 1']),
     # Array manipulation (functions/array)
     Case('reshape-size', 'reshape 6 elements to (4, 2)',
          lambda tmp: F.reshape(zeros(2, 3), (4, 2)),
@@ -178,6 +258,27 @@ CASES = [
     Case('sum_to-shape', 'sum (2, 3) down to (4,)',
          lambda tmp: F.sum_to(zeros(2, 3), (4,)),
          'SumTo', ['(4,) broadcastable to x.shape'], ['x.shape == (2, 3)']),
+    Case('cast-strings', 'cast an array of strings to float32',
+         lambda tmp: F.cast(numpy.array(['a', 'b']), f32),
+         'Cast', ['bool, integer or float dtype'], ['<U1']),
+    Case('stack-shapes', 'stack arrays of shapes (2, 3) and (3, 2)',
+         lambda tmp: F.stack([zeros(2, 3), zeros(3, 2)]),
+         'Stack', ['xs[1].shape == xs[0].shape'], ['(3, 2) != (2, 3)']),
+    Case('separate-axis', 'separate along an axis the array does not have',
+         lambda tmp: F.separate(zeros(2, 3), axis=2),
+         'Separate', ['-x.ndim <= axis < x.ndim'], ['axis == 2', 'x.ndim == 2']),
+    Case('split_axis-sections', 'split 3 columns into 2 equal sections',
+         lambda tmp: F.split_axis(zeros(2, 3), 2, axis=1),
+         'SplitAxis', ['sections > 0 dividing x.shape[axis]'], ['sections == 2', 'x.shape[1] == 3']),
+    Case('squeeze-axis', 'squeeze an axis of length 2',
+         lambda tmp: F.squeeze(zeros(2, 3), axis=0),
+         'Squeeze', ['x.shape[0] == 1'], ['x.shape == (2, 3)']),
+    Case('where-condition-int', 'where with an integer condition',
+         lambda tmp: F.where(numpy.array([1, 0]), zeros(2), zeros(2)),
+         'Where', ['condition.dtype == bool'], ['int64']),
+    Case('resize_images-ndim', 'resize a 3-D image (batch axis forgotten)',
+         lambda tmp: F.resize_images(zeros(3, 8, 8), (4, 4)),
+         'ResizeImages', ['x.ndim == 4'], ['x.ndim == 3']),
     Case('concat-sizes', 'concatenate arrays whose other axes differ',
          lambda tmp: F.concat([zeros(2, 3), zeros(3, 3)], axis=1),
          'Concat', ['xs[1].shape[0] == xs[0].shape[0]'], ['3 != 2']),
@@ -233,6 +334,9 @@ CASES = [
     Case('conv-bias', 'convolution with a bias of the wrong length',
          lambda tmp: F.convolution_2d(zeros(1, 3, 8, 8), zeros(4, 3, 3, 3), zeros(5)),
          'Convolution2D', ['b.shape[0] == output channels'], ['5 != 4']),
+    Case('embed_id-out-of-range', 'an ID 7 in a table of 5 rows',
+         lambda tmp: F.embed_id(labels(0, 7), zeros(5, 3)),
+         'EmbedID', ['0 <= x < 5'], ['x == 7']),
     Case('deconv-channels', 'deconvolve 3 channels with filters for 4',
          lambda tmp: F.deconvolution_2d(zeros(1, 3, 4, 4), zeros(4, 2, 3, 3)),
          'Deconvolution2D', ['x.shape[1] == W.shape[0]'], ['3 != 4']),
@@ -248,7 +352,14 @@ CASES = [
          'MaxPooling2D', ['x.ndim == 4'], ['x.ndim == 3']),
     Case('max_pool-ksize-zero', 'max pooling with a 0x0 window',
          lambda tmp: F.max_pooling_2d(zeros(1, 3, 8, 8), 0),
-         'MaxPooling2D', ['ksize > 0'], ['ksize == (0, 0)']),
+         'MaxPooling2D', ['ksize to be an int > 0 or a pair of ints > 0'], ['ksize == 0']),
+    Case('max_pool-ksize-float', 'max pooling with ksize 2.0 (a float)',
+         lambda tmp: F.max_pooling_2d(zeros(1, 3, 8, 8), 2.0),
+         'MaxPooling2D', ['ksize to be an int > 0 or a pair of ints > 0'], ['ksize == 2.0 (float)']),
+    Case('max_pool-stride-triple', 'max pooling with a stride of three numbers',
+         lambda tmp: F.max_pooling_2d(zeros(1, 3, 8, 8), 2, stride=(2, 2, 2)),
+         'MaxPooling2D', ['stride to be an int > 0 or a pair of ints > 0'],
+         ['stride == (2, 2, 2) (a tuple of length 3)']),
     Case('max_pool-kernel-too-large', 'a 7x7 max pooling window on a 4x4 image',
          lambda tmp: F.max_pooling_2d(zeros(1, 3, 4, 4), 7),
          'MaxPooling2D', ['padded input 4'], ['kernel height 7']),
@@ -257,7 +368,19 @@ CASES = [
          'MaxPooling2D', ['x.dtype.kind == "f"'], ['int32']),
     Case('avg_pool-ksize-negative', 'average pooling with ksize -2',
          lambda tmp: F.average_pooling_2d(zeros(1, 3, 5, 5), -2),
-         'AveragePooling2D', ['ksize > 0'], ['ksize == (-2, -2)']),
+         'AveragePooling2D', ['ksize to be an int > 0 or a pair of ints > 0'], ['ksize == -2']),
+    Case('avg_pool-pad-bool', 'average pooling with pad=True',
+         lambda tmp: F.average_pooling_2d(zeros(1, 3, 6, 6), 2, pad=True),
+         'AveragePooling2D', ['pad to be an int >= 0 or a pair of ints >= 0'],
+         ['pad == True (bool)']),
+    Case('unpooling_2d-stride-float', 'unpooling with stride 0.5',
+         lambda tmp: F.unpooling_2d(zeros(1, 3, 4, 4), 2, stride=0.5),
+         'Unpooling2D', ['stride to be an int > 0 or a pair of ints > 0'],
+         ['stride == 0.5 (float)']),
+    Case('unpooling_2d-outsize-length', 'unpooling to an outsize of one number in a tuple',
+         lambda tmp: F.unpooling_2d(zeros(1, 3, 4, 4), 2, outsize=(8,)),
+         'Unpooling2D', ['outsize to be an int > 0 or a pair of ints > 0'],
+         ['outsize == (8,) (a tuple of length 1)']),
     Case('avg_pool-stride-drops-pixels', 'average pooling 2x2 of a 5x5 image (the last row left out)',
          lambda tmp: F.average_pooling_2d(zeros(1, 3, 5, 5), 2),
          'AveragePooling2D', ['integer output height'], ['2.5', 'dropped']),
@@ -280,6 +403,22 @@ CASES = [
     Case('log_softmax-int', 'log_softmax of integer scores',
          lambda tmp: F.log_softmax(numpy.arange(6).reshape(2, 3)),
          'LogSoftmax', ['x.dtype.kind == "f"'], ['int64']),
+    Case('elu-int', 'elu of integer data',
+         lambda tmp: F.elu(numpy.arange(3)),
+         'ELU', ['x.dtype.kind == "f"'], ['int64']),
+    Case('selu-int', 'selu of integer data',
+         lambda tmp: F.selu(numpy.arange(3)),
+         'SELU', ['x.dtype.kind == "f"'], ['int64']),
+    Case('softplus-int', 'softplus of integer data',
+         lambda tmp: F.softplus(numpy.arange(3)),
+         'Softplus', ['x.dtype.kind == "f"'], ['int64']),
+    Case('hard_sigmoid-int', 'hard_sigmoid of integer data',
+         lambda tmp: F.hard_sigmoid(numpy.arange(3)),
+         'HardSigmoid', ['x.dtype.kind == "f"'], ['int64']),
+    Case('swish-beta-shape', 'swish with a beta of 4 for 3 features',
+         lambda tmp: F.swish(zeros(2, 3), zeros(4)),
+         'Swish', ['beta.shape == x.shape[1:1 + beta.ndim]'],
+         ['beta.shape == (4,)', 'x.shape == (2, 3)']),
     # Noise (functions/noise)
     Case('dropout-ratio-one', 'dropout with ratio 1 (everything dropped, scale 1/0)',
          lambda tmp: F.dropout(zeros(2, 3), 1.0),
@@ -312,10 +451,30 @@ CASES = [
     Case('accuracy-length', 'accuracy with 3 labels for 2 predictions',
          lambda tmp: F.accuracy(zeros(2, 3), labels(0, 1, 2)),
          'Accuracy', ['t.shape[0] == N'], ['y.shape == (2, 3)', 't.shape == (3,)']),
+    Case('accuracy-label-out-of-range', 'accuracy with a label 3 and only 3 classes (a silent miss)',
+         lambda tmp: F.accuracy(zeros(2, 3), labels(0, 3)),
+         'Accuracy', ['0 <= t < y.shape[1] == 3'], ['t[1] == 3']),
+    Case('binary_accuracy-label', 'binary accuracy with a label 2',
+         lambda tmp: F.binary_accuracy(zeros(3), labels(0, 2, -1)),
+         'BinaryAccuracy', ['t in (0, 1) or t == ignore_label == -1'], ['t[1] == 2']),
+    Case('gaussian_kl_divergence-shapes', 'KL divergence of a (2, 3) mean and a (2, 4) ln_var',
+         lambda tmp: F.gaussian_kl_divergence(zeros(2, 3), zeros(2, 4)),
+         'GaussianKLDivergence', ['mean.shape, ln_var.shape broadcastable'], ['(2, 3), (2, 4)']),
+    Case('bernoulli_nll-shapes', 'Bernoulli NLL of (2, 3) data against (3, 2) logits',
+         lambda tmp: F.bernoulli_nll(zeros(2, 3), zeros(3, 2)),
+         'BernoulliNLL', ['x.shape, y.shape broadcastable'], ['(2, 3), (3, 2)']),
+    Case('gaussian_nll-shapes', 'Gaussian NLL with a ln_var of 4 for 3 features',
+         lambda tmp: F.gaussian_nll(zeros(2, 3), zeros(2, 3), zeros(4)),
+         'GaussianNLL', ['ln_var.shape broadcastable'], ['(4,)']),
     # Normalization (functions/normalization)
     Case('batch_normalization-gamma', 'batch normalization of 3 channels with a gamma of 4',
          lambda tmp: F.batch_normalization(zeros(2, 3), zeros(4), zeros(4)),
          'BatchNormalization', ['gamma.shape == (3,)'], ['gamma.shape == (4,)']),
+    Case('batch_normalization-one-value-per-channel',
+         'batch normalization in training of a batch of one (N, C) example',
+         lambda tmp: F.batch_normalization(zeros(1, 3), zeros(3), zeros(3)),
+         'BatchNormalization', ['more than 1 value per channel in training'],
+         ['1 value per channel', 'x.shape (1, 3)']),
     Case('batch_normalization-ndim', 'batch normalization of a 1-D array',
          lambda tmp: F.batch_normalization(zeros(3), zeros(3), zeros(3)),
          'BatchNormalization', ['x.ndim >= 2'], ['x.ndim == 1']),
@@ -352,6 +511,32 @@ CASES = [
          'Convolution2D(None, 4, 3) called with 3 channels, then with 2',
          lambda tmp: lazy_twice(L.Convolution2D(None, 4, 3), zeros(1, 3, 8, 8), zeros(1, 2, 8, 8)),
          'Convolution2D', ['x.shape[1] == 3'], ['x.shape[1] == 2']),
+    Case('Linear-out_size-float', 'Linear(3, 2.0): a float size',
+         lambda tmp: L.Linear(3, 2.0),
+         'Linear', ['out_size to be an int > 0'], ['out_size == 2.0 (float)']),
+    Case('Linear-in_size-zero', 'Linear(0, 4)',
+         lambda tmp: L.Linear(0, 4),
+         'Linear', ['in_size to be an int > 0'], ['in_size == 0']),
+    Case('Convolution2D-ksize-float', 'Convolution2D(3, 4, 3.0): a float kernel size',
+         lambda tmp: L.Convolution2D(3, 4, 3.0),
+         'Convolution2D', ['ksize to be an int > 0 or a pair of ints > 0'], ['ksize == 3.0 (float)']),
+    Case('Convolution2D-pad-negative', 'Convolution2D with pad -1',
+         lambda tmp: L.Convolution2D(3, 4, 3, pad=-1),
+         'Convolution2D', ['pad to be an int >= 0 or a pair of ints >= 0'], ['pad == -1']),
+    Case('Convolution2D-out_channels-zero', 'Convolution2D with 0 output channels',
+         lambda tmp: L.Convolution2D(3, 0, 3),
+         'Convolution2D', ['out_channels to be an int > 0'], ['out_channels == 0']),
+    Case('BatchNormalization-eps-zero', 'BatchNormalization(3, eps=0): a zero variance divides by 0',
+         lambda tmp: L.BatchNormalization(3, eps=0),
+         'BatchNormalization', ['eps to be a finite number > 0'], ['actual 0'], error=ValueError),
+    Case('BatchNormalization-decay', 'BatchNormalization(3, decay=1.5)',
+         lambda tmp: L.BatchNormalization(3, decay=1.5),
+         'BatchNormalization', ['decay to be a number in [0, 1]'], ['actual 1.5'],
+         error=ValueError),
+    Case('BatchNormalization-one-example', 'a BatchNormalization layer trained on a batch of one',
+         lambda tmp: L.BatchNormalization(3)(zeros(1, 3)),
+         'BatchNormalization', ['more than 1 value per channel in training'],
+         ['1 value per channel']),
     Case('BatchNormalization-size', 'BatchNormalization(3) on 4 channels',
          lambda tmp: L.BatchNormalization(3)(zeros(2, 4)),
          'BatchNormalization', ['(3,)'], ['(4,)']),
@@ -359,6 +544,27 @@ CASES = [
          'BatchNormalization() called with 3 channels, then with 4',
          lambda tmp: lazy_twice(L.BatchNormalization(), zeros(2, 3), zeros(2, 4)),
          'BatchNormalization', ['(3,)'], ['(4,)', '(2, 4)']),
+    Case('Deconvolution2D-channels', 'Deconvolution2D(3, 2, 3) called with 4 channels',
+         lambda tmp: L.Deconvolution2D(3, 2, 3)(zeros(1, 4, 5, 5)),
+         'Deconvolution2D', ['x.shape[1] == 3'], ['x.shape[1] == 4']),
+    Case('EmbedID-out-of-range', 'EmbedID(5, 3) given the ID 7',
+         lambda tmp: L.EmbedID(5, 3)(labels(1, 7)),
+         'EmbedID', ['0 <= x < 5'], ['x == 7']),
+    Case('Bias-shape', 'a Bias of 3 values on 4 features',
+         lambda tmp: L.Bias(shape=(3,))(zeros(2, 4)),
+         'bias', ['x.shape[axis:axis + y.ndim] == y.shape'], ['x.shape == (2, 4)', 'y.shape == (3,)']),
+    Case('Scale-shape', 'a Scale of 3 values on 4 features',
+         lambda tmp: L.Scale(W_shape=(3,))(zeros(2, 4)),
+         'scale', ['x.shape[axis:axis + y.ndim] == y.shape'], ['x.shape == (2, 4)', 'y.shape == (3,)']),
+    Case('Inception-channels', 'an Inception block for 3 channels called with 4',
+         lambda tmp: L.Inception(3, 2, 2, 2, 2, 2, 2)(zeros(1, 4, 8, 8)),
+         'Convolution2D', ['x.shape[1] == 3'], ['x.shape[1] == 4']),
+    Case('InceptionBN-channels', 'an InceptionBN block for 3 channels called with 4',
+         lambda tmp: L.InceptionBN(3, 2, 2, 2, 2, 2, 'max', 2)(zeros(1, 4, 8, 8)),
+         'Convolution2D', ['x.shape[1] == 3'], ['x.shape[1] == 4']),
+    Case('MLPConvolution2D-channels', 'an MLPConvolution2D for 3 channels called with 2',
+         lambda tmp: L.MLPConvolution2D(3, (4, 4), 3)(zeros(1, 2, 8, 8)),
+         'Convolution2D', ['x.shape[1] == 3'], ['x.shape[1] == 2']),
     Case('Sequential-not-callable', 'a Sequential with a number among its layers',
          lambda tmp: minigrad.Sequential(L.Linear(3, 4), 5),
          'Sequential', ['callable'], ['5 of type int']),
@@ -381,6 +587,24 @@ CASES = [
     Case('load-truncated', 'load a file cut in half',
          load_truncated,
          'load_npz', ['NPZ file'], ['truncated.npz', 'truncated'], error=ValueError),
+    Case('load-optimizer-state-shape', "an optimizer state that does not fit its parameter",
+         lambda tmp: load_optimizer_damaged(tmp, optimizers.MomentumSGD(),
+                                            W__v=zeros(3, 2)),
+         'MomentumSGD', ["W/v to have the shape (2, 3) of parameter 'W'"], ['shape (3, 2)']),
+    Case('load-optimizer-partial-state', "an Adam state saved with 'm' but not 'v'",
+         lambda tmp: load_optimizer_damaged(tmp, optimizers.Adam(), b__v=None),
+         "'b/v'", ['saved in part only'], ["'b/m' is there"], error=KeyError),
+    Case('resume-log-not-json', 'resume from a snapshot whose log is not JSON',
+         lambda tmp: resume_damaged(tmp, extensions__LogReport___log=numpy.array('[{"epoch"')),
+         'extensions/LogReport/_log', ['JSON text of a list of log entries'], ['not JSON']),
+    Case('resume-iterator-position', "resume from a snapshot whose iterator is past its epoch's end",
+         lambda tmp: resume_damaged(tmp, **{'updater__iterator:main__current_position':
+                                            numpy.array(9)}),
+         'updater/iterator:main/current_position', ['an integer in [0, 8]'], ['actual 9']),
+    Case('resume-random-state-partial', 'resume from a snapshot with part of the random state',
+         lambda tmp: resume_damaged(tmp, random_state__pos=None),
+         "'random_state/pos'", ['saved in part only'], ["'random_state/cached_gaussian' is there"],
+         error=KeyError),
     Case('save-missing-folder', 'save into a folder that does not exist',
          lambda tmp: serializers.save_npz(tmp / 'no' / 'model.npz', L.Linear(3, 2)),
          'save_npz', ['does not exist'], ['model.npz'], error=FileNotFoundError),
@@ -397,6 +621,11 @@ CASES = [
     Case('concat_examples-ragged', 'a batch of examples of different shapes',
          lambda tmp: datasets.concat_examples([(zeros(2), 1), (zeros(3), 2)]),
          'concat_examples', ['(2,)'], ['(3,)'], error=ValueError),
+    Case('concat_examples-padding-dtype', 'pad uint8 images with -1',
+         lambda tmp: datasets.concat_examples([zeros(2, dtype=numpy.uint8),
+                                               zeros(1, dtype=numpy.uint8)], padding=-1),
+         'concat_examples', ['padding to be a value of the dtype uint8'], ['-1', 'out of bounds'],
+         error=ValueError),
 ]
 
 # Exceptions that mean "NumPy (or Python) tripped", never a clear refusal.  AxisError is
@@ -475,10 +704,24 @@ def test_the_catalogue_covers_every_public_function_and_link():
         'accuracy': 'accuracy-length', 'batch_normalization': 'batch_normalization-gamma',
         'fixed_batch_normalization': 'fixed_batch_normalization-mean',
         'local_response_normalization': 'lrn-ndim',
+        'average': 'average-weights', 'clip': 'clip-int', 'sqrt': 'sqrt-int', 'rsqrt': 'rsqrt-int',
+        'square': 'square-int', 'bias': 'bias-shape', 'scale': 'scale-shape',
+        'cast': 'cast-strings', 'stack': 'stack-shapes', 'separate': 'separate-axis',
+        'split_axis': 'split_axis-sections', 'squeeze': 'squeeze-axis',
+        'where': 'where-condition-int', 'resize_images': 'resize_images-ndim',
+        'embed_id': 'embed_id-out-of-range', 'unpooling_2d': 'unpooling_2d-stride-float',
+        'elu': 'elu-int', 'selu': 'selu-int', 'softplus': 'softplus-int',
+        'hard_sigmoid': 'hard_sigmoid-int', 'swish': 'swish-beta-shape',
+        'binary_accuracy': 'binary_accuracy-label',
+        'gaussian_kl_divergence': 'gaussian_kl_divergence-shapes',
+        'bernoulli_nll': 'bernoulli_nll-shapes', 'gaussian_nll': 'gaussian_nll-shapes',
     }
     covered_links = {
         'Linear': 'Linear-wrong-size', 'Convolution2D': 'Convolution2D-lazy-then-other-channels',
         'BatchNormalization': 'BatchNormalization-size', 'Classifier': 'Classifier-label-length',
+        'Deconvolution2D': 'Deconvolution2D-channels', 'EmbedID': 'EmbedID-out-of-range',
+        'Bias': 'Bias-shape', 'Scale': 'Scale-shape', 'Inception': 'Inception-channels',
+        'InceptionBN': 'InceptionBN-channels', 'MLPConvolution2D': 'MLPConvolution2D-channels',
     }
     ids = {c.id for c in CASES}
     for table in (covered_functions, covered_links):

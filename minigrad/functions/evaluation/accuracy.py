@@ -4,6 +4,7 @@ import numpy
 from minigrad import type_check
 from minigrad.configuration import no_backprop_mode
 from minigrad.core import FunctionNode
+from minigrad.functions.loss.softmax_cross_entropy import check_labels
 
 
 class Accuracy(FunctionNode):
@@ -25,6 +26,8 @@ class Accuracy(FunctionNode):
         type_check.expect(ok, name,
                           'y.shape == (N, C) + t.shape[1:] + (1,) * k with t.shape[0] == N',
                           'y.shape == {}, t.shape == {}'.format(y.shape, t.shape))
+        # A label that is no class would silently count as a miss.
+        check_labels(name, t, y.shape[1], 'y.shape[1]', self.ignore_label)
 
     def forward(self, inputs):
         y, t = inputs
@@ -53,7 +56,10 @@ def accuracy(y, t, ignore_label=None):
     Args:
         y (Variable or ndarray): scores of shape ``(N, C)`` or ``(N, C, ...)``;
             trailing axes of length 1 beyond ``t``'s are allowed.
-        t (Variable or ndarray): integer labels of shape ``(N,)`` or ``(N, ...)``.
+        t (Variable or ndarray): integer labels of shape ``(N,)`` or ``(N, ...)``,
+            each in ``[0, C)`` or equal to ``ignore_label``; any other label
+            raises :class:`~minigrad.type_check.InvalidType` naming it (as
+            :func:`softmax_cross_entropy` does) rather than count as a miss.
         ignore_label (int or None): a label that is not counted.
 
     Returns:

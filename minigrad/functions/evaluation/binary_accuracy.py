@@ -4,6 +4,7 @@ import numpy
 from minigrad import type_check
 from minigrad.configuration import no_backprop_mode
 from minigrad.core import FunctionNode
+from minigrad.functions.loss.softmax_cross_entropy import check_labels
 
 
 class BinaryAccuracy(FunctionNode):
@@ -17,6 +18,8 @@ class BinaryAccuracy(FunctionNode):
         type_check.expect_float(name, 'y', y)
         type_check.expect_int_dtype(name, 't', t)
         type_check.expect_equal(name, 't.shape', t.shape, 'y.shape', y.shape)
+        # A label other than 0, 1 or -1 would silently count as a miss.
+        check_labels(name, t, 2, None, self.ignore_label)
 
     def forward(self, inputs):
         y, t = inputs
@@ -43,7 +46,9 @@ def binary_accuracy(y, t):
 
     Args:
         y (Variable or ndarray): floating point scores of any shape.
-        t (Variable or ndarray): integer labels of ``y``'s shape: 1, 0, or -1 (ignored).
+        t (Variable or ndarray): integer labels of ``y``'s shape: 1, 0, or -1
+            (ignored); any other label raises
+            :class:`~minigrad.type_check.InvalidType` naming it.
 
     Returns:
         Variable: a scalar of ``y``'s dtype. It is not part of any graph (no

@@ -4,6 +4,7 @@ import numpy
 from minigrad import type_check
 from minigrad.core import FunctionNode
 from minigrad.functions.activation.sigmoid import SigmoidGrad, sigmoid, sigmoid_array
+from minigrad.functions.loss.softmax_cross_entropy import check_labels
 from minigrad.functions.math.sum import sum as sum_
 
 
@@ -28,13 +29,7 @@ class SigmoidCrossEntropy(FunctionNode):
         type_check.expect_float(name, 'x', x)
         type_check.expect_int_dtype(name, 't', t)
         type_check.expect_equal(name, 't.shape', t.shape, 'x.shape', x.shape)
-        bad = (t != 0) & (t != 1) & (t != self.ignore_label)
-        if bad.any():
-            where = tuple(int(i) for i in numpy.argwhere(bad)[0])
-            raise type_check.InvalidType(
-                name, 't in (0, 1, ignore_label == -1)',
-                't[{}] == {} ({} of {} labels bad)'.format(
-                    ', '.join(map(str, where)), t[where], int(bad.sum()), t.size))
+        check_labels(name, t, 2, None, self.ignore_label)
 
     def forward(self, inputs):
         x, t = inputs

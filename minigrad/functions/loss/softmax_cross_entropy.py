@@ -5,7 +5,41 @@ from minigrad import type_check
 from minigrad.core import FunctionNode, Variable, reshape
 from minigrad.functions.activation.log_softmax import log_softmax_array
 from minigrad.functions.activation.softmax import softmax
+from minigrad.functions.array.where import where
 from minigrad.functions.math.sum import sum as sum_
+
+
+def check_labels(func_name, t, n_class, n_class_text, ignore_label=None):
+    """Check that every label is a class, ``0 <= t < n_class``, or ``ignore_label``.
+
+    Raises :class:`~minigrad.type_check.InvalidType` naming the first bad
+    label and how many there are, e.g. ``expect 0 <= t < x.shape[1] == 3 or
+    t == ignore_label == -1, actual t[1] == 3 (1 of 2 labels bad)``.  The
+    loss functions and the accuracies share it: a label that is no class is
+    an error, never a silent miss.
+
+    Args:
+        func_name (str): the function, for the message.
+        t (ndarray): integer labels.
+        n_class (int): the number of classes.
+        n_class_text (str or None): where ``n_class`` comes from
+            (``'x.shape[1]'``); None lists the classes (``t in (0, 1)``).
+        ignore_label (int or None): a label allowed besides the classes.
+    """
+    bad = (t < 0) | (t >= n_class)
+    if ignore_label is not None:
+        bad &= t != ignore_label
+    if bad.any():
+        where = tuple(int(i) for i in numpy.argwhere(bad)[0])
+        if n_class_text is None:
+            expect = 't in ({})'.format(', '.join(str(c) for c in range(n_class)))
+        else:
+            expect = '0 <= t < {} == {}'.format(n_class_text, n_class)
+        if ignore_label is not None:
+            expect += ' or t == ignore_label == {}'.format(ignore_label)
+        raise type_check.InvalidType(
+            func_name, expect, 't[{}] == {} ({} of {} labels bad)'.format(
+                ', '.join(map(str, where)), t[where], int(bad.sum()), t.size))
 
 
 class SoftmaxCrossEntropy(FunctionNode):
@@ -44,14 +78,7 @@ class SoftmaxCrossEntropy(FunctionNode):
                           't.shape == x.shape[:1] + x.shape[2:] == {}'.format(want),
                           't.shape == {} (x.shape == {})'.format(t.shape, x.shape))
         n_class = x.shape[1]
-        bad = (t != self.ignore_label) & ((t < 0) | (t >= n_class))
-        if bad.any():
-            where = tuple(int(i) for i in numpy.argwhere(bad)[0])
-            raise type_check.InvalidType(
-                name, '0 <= t < x.shape[1] == {} or t == ignore_label == {}'.format(
-                    n_class, self.ignore_label),
-                't[{}] == {} ({} of {} labels bad)'.format(
-                    ', '.join(map(str, where)), t[where], int(bad.sum()), t.size))
+        check_labels(name, t, n_class, 'x.shape[1]', self.ignore_label)
         if self.class_weight is not None:
             type_check.expect_equal(name, 'class_weight.shape', self.class_weight.shape,
                                     '(x.shape[1],)', (n_class,))
@@ -60,8 +87,11 @@ class SoftmaxCrossEntropy(FunctionNode):
         x, t = inputs
         # x is kept even with cache_score: the second derivative is a function of it.
         self.retain_inputs((0,))
-        log_y = log_softmax_array(x, axis=1)
         valid = t != self.ignore_label
+        # The scores of ignored labels take no part (they may be inf or NaN: masked
+        # padding): they are replaced by zeros, so that 0 * their loss stays 0.
+        self.ignored = None if valid.all() else numpy.expand_dims(~valid, 1)
+        log_y = log_softmax_array(_without_ignored(x, self.ignored), axis=1)
         # Ignored positions look up class 0 and are then weighted by 0.
         self.t_index = numpy.expand_dims(numpy.where(valid, t, 0), 1)
         log_p = numpy.take_along_axis(log_y, self.t_index, axis=1)[:, 0]
@@ -81,8 +111,14 @@ class SoftmaxCrossEntropy(FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
         weight = self.weight * self.coeff if self.reduce == 'mean' else self.weight
-        gx, = SoftmaxCrossEntropyGrad(self.y, self.t_index, weight).apply((x, grad_outputs[0]))
+        grad = SoftmaxCrossEntropyGrad(self.y, self.t_index, weight, self.ignored)
+        gx, = grad.apply((x, grad_outputs[0]))
         return gx, None     # labels get no gradient
+
+
+def _without_ignored(x, ignored):
+    """``x`` with the scores of ignored labels set to 0 (``ignored``: (N, 1, ...) or None)."""
+    return x if ignored is None else numpy.where(ignored, x.dtype.type(0), x)
 
 
 class SoftmaxCrossEntropyGrad(FunctionNode):
@@ -98,22 +134,31 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
         d<g, gx>/dx     = y * (u - sum_c(y * u)),  u = s * g    (softmax's backward of u)
         d<g, gx>/dgloss = weight * sum_c(g * (y - onehot(t)))   (summed over labels for the mean)
 
+    The scores of ignored labels are read as zeros (``where``, whose gradient
+    there is 0), so inf or NaN scores there change neither derivative.
+
     Args:
         y (ndarray or None): the softmax of ``x`` from forward (None: recompute it).
         t_index (ndarray): the labels as ``(N, 1, ...)`` indices into the class axis
             (an ignored label points at class 0 and has weight 0).
         weight (ndarray): the factor of each label, of shape ``(N, ...)`` and ``x``'s dtype.
+        ignored (ndarray or None): True at ignored labels, shape ``(N, 1, ...)``;
+            None when no label is ignored.
     """
 
-    def __init__(self, y, t_index, weight):
+    def __init__(self, y, t_index, weight, ignored=None):
         self.y = y
         self.t_index = t_index
         self.weight = weight
+        self.ignored = ignored
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gloss = inputs
-        y = numpy.exp(log_softmax_array(x, axis=1)) if self.y is None else self.y
+        if self.y is None:
+            y = numpy.exp(log_softmax_array(_without_ignored(x, self.ignored), axis=1))
+        else:
+            y = self.y
         scale = numpy.expand_dims(self.weight * gloss, 1)
         gx = y * scale          # a new array: y may be needed by a second backward
         at_t = numpy.take_along_axis(gx, self.t_index, axis=1)
@@ -123,6 +168,8 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, gloss = self.get_retained_inputs()
         g, = grad_outputs
+        if self.ignored is not None:
+            x = where(self.ignored, numpy.zeros((), dtype=x.dtype), x)
         y = softmax(x, axis=1)
         scale_shape = self.t_index.shape        # (N, 1, ...): broadcasts over classes
         out = []
@@ -166,7 +213,9 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
             instead of recomputing it from ``x`` (``x`` is kept either way, for
             the second derivative).
         class_weight (ndarray or None): constant weights of shape ``(C,)``.
-        ignore_label (int): the label that contributes neither loss nor gradient.
+        ignore_label (int): the label that contributes neither loss nor gradient;
+            the scores of its positions are not read at all, so they may be
+            inf or NaN (masked padding), as in PyTorch.
         reduce (str): ``'mean'`` for a scalar, ``'no'`` for the loss of each
             label (shape of ``t``; 0 where ignored).
 

@@ -19,7 +19,6 @@ differentiable functions on Variables, recomputing the statistics from
 ``x``, so it can be differentiated again.
 """
 import math
-import warnings
 
 import numpy
 
@@ -91,6 +90,7 @@ class _ChannelLayout:
         # x's shape with 1 on the reduced axes: per-channel Variables broadcast from it
         self.keep_shape = tuple(1 if i in axes else d for i, d in enumerate(shape))
         self.m = math.prod(shape[i] for i in axes)      # values per channel
+        self.inv_m = 1.0 / self.m if self.m else 0.0    # an empty batch's sums are 0 anyway
         if not kept or kept == list(range(kept[0], kept[-1] + 1)):
             first, last = (kept[0], kept[-1]) if kept else (len(shape), len(shape) - 1)
             a, b = math.prod(shape[:first]), math.prod(shape[last + 1:])
@@ -142,7 +142,7 @@ class _ChannelLayout:
 
     def mean_var(self, v):
         """Per-channel mean of a Variable of x's shape, in ``keep_shape``."""
-        return self.sum_var(v) * (1.0 / self.m)
+        return self.sum_var(v) * self.inv_m
 
     def expand_var(self, c):
         """A per-channel Variable (of gamma's shape) in ``keep_shape``, to broadcast against x."""
@@ -158,14 +158,6 @@ def _per_channel_or_zero(layout, g, dtype):
     if g is None:
         return Variable(numpy.zeros(layout.keep_shape, dtype=dtype), requires_grad=False)
     return layout.expand_var(g)
-
-
-def _warn_if_single(x_shape, axes):
-    if all(x_shape[i] == 1 for i in axes):
-        # stacklevel 5: this function, forward, apply, batch_normalization, its caller
-        warnings.warn('batch_normalization: one value per channel (x.shape {}, axes {}): the '
-                      'output is beta whatever x is; is config.train on at test time?'
-                      .format(x_shape, axes), UserWarning, stacklevel=5)
 
 
 class BatchNormalization(FunctionNode):
@@ -205,14 +197,28 @@ class BatchNormalization(FunctionNode):
             type_check.expect(a.shape == channel_shape, name,
                               '{}.shape == {} (the shape of gamma)'.format(arg, channel_shape),
                               '{}.shape == {}'.format(arg, a.shape))
+        # One value per channel has no variance: the output would be beta whatever
+        # x is, and the running variance would drift to 0 (PyTorch refuses it too).
+        m = math.prod(x.shape[i] for i in axes)
+        type_check.expect(m != 1, name,
+                          'more than 1 value per channel in training (the variance of one '
+                          'value is undefined; at test time use config.train = False or '
+                          'fixed_batch_normalization)',
+                          '1 value per channel (x.shape {}, statistics over the axes {})'.format(
+                              x.shape, axes))
 
     def forward(self, inputs):
         x, gamma, beta = inputs
         self.retain_inputs((0, 1))      # backward recomputes x - mean rather than keep it
         axes = _reduced_axes('BatchNormalization', x.ndim, gamma.ndim, self.axis)
-        _warn_if_single(x.shape, axes)
         layout = self.layout = _ChannelLayout(x.shape, axes)
         m = layout.m
+        if m == 0:
+            # An empty batch: an empty output, gradients of 0 for gamma and beta,
+            # and the running statistics left as they are (as PyTorch does).
+            self.mean = numpy.zeros(layout.channel_shape, dtype=x.dtype)
+            self.inv_std = numpy.ones(layout.channel_shape, dtype=x.dtype)
+            return numpy.empty(x.shape, dtype=x.dtype),
         xv = layout.view(x)
         mean = layout.sum(xv)
         mean /= m
@@ -274,7 +280,6 @@ class BatchNormalizationGrad(FunctionNode):
         self.retain_inputs((0, 1, 2))
         x, gamma, gy = inputs
         layout = self.layout
-        m = layout.m
         gy = layout.view(gy)
         gbeta = layout.sum(gy)
         # x - mean once more (x_hat = (x - mean) * inv_std): a pass over x
@@ -285,8 +290,8 @@ class BatchNormalizationGrad(FunctionNode):
         ggamma *= self.inv_std
         if 0 in self.indexes:
             # gx = gamma inv_std / m * (m gy - sum(gy) - x_hat sum(gy x_hat)), in place
-            gxv *= layout.expand(self.inv_std * ggamma * (-1 / m))
-            gxv -= layout.expand(gbeta * (1 / m))
+            gxv *= layout.expand(self.inv_std * ggamma * -layout.inv_m)
+            gxv -= layout.expand(gbeta * layout.inv_m)
             gxv += gy
             gxv *= layout.expand(gamma * self.inv_std)
         grads = {0: gx, 1: ggamma, 2: gbeta}
@@ -357,7 +362,15 @@ def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var
               \\hat x_i = \\frac{x_i - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}, \\quad
               y_i = \\gamma \\hat x_i + \\beta
 
-    where the sums run over the ``m`` values of one channel.  The gradients
+    where the sums run over the ``m`` values of one channel.  A channel needs
+    ``m >= 2`` values, as in PyTorch: with one value the variance is undefined
+    (the output would be ``beta`` whatever ``x`` is, and the running variance
+    would drift to 0), so ``m == 1`` raises
+    :class:`~minigrad.type_check.InvalidType`; at test time use
+    :func:`fixed_batch_normalization` (the link does with ``config.train``
+    False).  An empty batch (``m == 0``) gives an empty output, zero
+    gradients for ``gamma`` and ``beta``, and leaves the running statistics
+    untouched, so they never become NaN.  The gradients
     are in closed form:
 
     .. math:: g_\\beta = \\sum_i g_{y_i}, \\quad g_\\gamma = \\sum_i g_{y_i} \\hat x_i, \\quad

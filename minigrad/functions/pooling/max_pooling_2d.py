@@ -66,13 +66,25 @@ class MaxPooling2D(Pooling2D):
         # Offsets only grow, so "idx = max(idx, k * (v > y))" records the
         # latest strict improvement; arithmetic beats masked writes (where=)
         # by an order of magnitude on random masks.
+        # A NaN wins its window (numpy.maximum propagates it, numpy.argmax points
+        # at the first one): a window that is NaN sends its gradient to its NaN.
+        # "v > y" is False for NaNs, so with NaNs about the test is "not v <= y,
+        # while y is not yet NaN"; one max over x tells which test is needed.
+        has_nan = x.size > 0 and numpy.isnan(x.max())
         n_offsets = self.kh * self.kw
         self.indexes = numpy.zeros(y.shape, dtype=numpy.min_scalar_type(n_offsets - 1))
         hit = numpy.empty(y.shape, dtype=bool)
+        y_is_number = numpy.empty(y.shape, dtype=bool) if has_nan else None
         step = numpy.empty(y.shape, dtype=self.indexes.dtype)
         for k in range(1, n_offsets):
             v = windows[:, :, k // self.kw, k % self.kw]
-            numpy.greater(v, y, out=hit)
+            if has_nan:
+                numpy.less_equal(v, y, out=hit)
+                numpy.logical_not(hit, out=hit)
+                numpy.equal(y, y, out=y_is_number)
+                hit &= y_is_number
+            else:
+                numpy.greater(v, y, out=hit)
             numpy.maximum(y, v, out=y)
             numpy.multiply(hit, self.indexes.dtype.type(k), out=step)
             numpy.maximum(self.indexes, step, out=self.indexes)
@@ -103,11 +115,19 @@ class MaxPooling2DGrad(FunctionNode):
         hit = numpy.empty(gy.shape, dtype=bool)
         share = numpy.empty_like(gy)
 
+        # gy * hit puts 0 * gy at the losers, which is NaN for an infinite or NaN gy:
+        # then a masked copy keeps it at the winner alone (slower, so only then).
+        finite = numpy.isfinite(gy).all()
+
         def col_at(i, j):
             # Only the column of offset (i, j), built when col2im adds it: the
             # whole col would be KH*KW times gy, and zeros but for one entry a window.
             numpy.equal(p.indexes, i * p.kw + j, out=hit)
-            return numpy.multiply(gy, hit, out=share)
+            if finite:
+                return numpy.multiply(gy, hit, out=share)
+            share.fill(0)
+            numpy.copyto(share, gy, where=hit)
+            return share
 
         return col2im_by_offset(col_at, (n, c, p.kh, p.kw, oh, ow), gy.dtype,
                                 p.sy, p.sx, p.ph, p.pw, *p.x_shape[2:]),
@@ -134,10 +154,14 @@ class MaxPooling2DWithIndexes(FunctionNode):
         y = numpy.zeros(p.indexes.shape, dtype=x.dtype)
         hit = numpy.empty(y.shape, dtype=bool)
         pick = numpy.empty_like(y)
+        finite = numpy.isfinite(x).all()     # else 0 * a loser's inf or NaN would be NaN
         for i in range(p.kh):
             for j in range(p.kw):
                 numpy.equal(p.indexes, i * p.kw + j, out=hit)
-                y += numpy.multiply(windows[:, :, i, j], hit, out=pick)
+                if finite:
+                    y += numpy.multiply(windows[:, :, i, j], hit, out=pick)
+                else:
+                    numpy.copyto(y, windows[:, :, i, j], where=hit)
         return y,
 
     def backward(self, indexes, grad_outputs):
@@ -150,7 +174,9 @@ def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
     .. math:: y_{n,c,i,j} = \\max_{0 \\le k < K_H,\\ 0 \\le l < K_W}
               x_{n,c,\\; i S_Y + k - P_H,\\; j S_X + l - P_W}
 
-    Padding is ``-inf``, so it never wins.  Only the position of each maximum
+    Padding is ``-inf``, so it never wins.  A NaN in a window wins it (the
+    output is NaN, as with ``numpy.max``) and gets its gradient; on ties the
+    first maximum wins, as ``numpy.argmax``.  Only the position of each maximum
     is kept for backward, which sends each output's gradient to that input
     (:class:`MaxPooling2DGrad`); that is differentiable again.
 

@@ -15,9 +15,11 @@ class Pooling2D(FunctionNode):
     has_cover_all = True      # whether the advice for a bad stride may offer cover_all
 
     def __init__(self, ksize, stride=None, pad=0, cover_all=True):
-        self.kh, self.kw = pair(ksize)
-        self.sy, self.sx = pair(ksize if stride is None else stride)
-        self.ph, self.pw = pair(pad)
+        # Checked here, where they are given: ints or pairs of ints, named in the message.
+        self.kh, self.kw = pair(ksize, self.name, 'ksize', 1)
+        self.sy, self.sx = (self.kh, self.kw) if stride is None else \
+            pair(stride, self.name, 'stride', 1)
+        self.ph, self.pw = pair(pad, self.name, 'pad', 0)
         self.cover_all = cover_all
 
     @property

@@ -11,10 +11,12 @@ class _Geometry:
     """The window geometry shared by :class:`Unpooling2D` and its gradient."""
 
     def _set_geometry(self, ksize, stride, pad, outsize, cover_all):
-        self.kh, self.kw = pair(ksize)
-        self.sy, self.sx = pair(ksize if stride is None else stride)
-        self.ph, self.pw = pair(pad)
-        self.outsize = None if outsize is None else pair(outsize)
+        # Checked here, where they are given: ints or pairs of ints, named in the message.
+        name = type(self).__name__
+        self.kh, self.kw = pair(ksize, name, 'ksize', 1)
+        self.sy, self.sx = (self.kh, self.kw) if stride is None else pair(stride, name, 'stride', 1)
+        self.ph, self.pw = pair(pad, name, 'pad', 0)
+        self.outsize = None if outsize is None else pair(outsize, name, 'outsize', 1)
         self.cover_all = cover_all
 
     @property
@@ -37,9 +39,6 @@ class Unpooling2D(_Geometry, FunctionNode):
         x, = inputs
         type_check.expect_ndim(name, 'x', x, 4)
         type_check.expect_float(name, 'x', x)
-        type_check.expect_positive(name, 'ksize', (self.kh, self.kw))
-        type_check.expect_positive(name, 'stride', (self.sy, self.sx))
-        type_check.expect_nonnegative(name, 'pad', (self.ph, self.pw))
         h, w = x.shape[2:]
         for axis, size, k, s, p, i in (('height', h, self.kh, self.sy, self.ph, 0),
                                         ('width', w, self.kw, self.sx, self.pw, 1)):

@@ -4,10 +4,7 @@ from minigrad import initializers
 from minigrad import type_check
 from minigrad.core import Parameter
 from minigrad.link import Link
-
-
-def _pair(x):
-    return tuple(x) if isinstance(x, (tuple, list)) else (x, x)
+from minigrad.utils.conv import check_int, pair
 
 
 class Convolution2D(Link):
@@ -35,6 +32,11 @@ class Convolution2D(Link):
         initial_bias: initializer, array or scalar for ``b`` (default 0).
         dilate (int or pair): filter dilation.
         groups (int): split channels into this many independent groups.
+
+    Sizes, ``ksize``, ``stride``, ``dilate`` and ``groups`` are positive
+    ints (or pairs of them), ``pad`` non-negative; anything else (``3.0``,
+    ``True``, ``(3, 3, 3)``, ``-1``) raises
+    :class:`~minigrad.type_check.InvalidType` here, naming the argument.
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0, nobias=False,
@@ -42,15 +44,19 @@ class Convolution2D(Link):
         super().__init__()
         if ksize is None:
             in_channels, out_channels, ksize = None, in_channels, out_channels
+        # Checked here, where they are given: positive ints (pairs for the geometry).
+        name = 'Convolution2D'
+        if in_channels is not None:
+            in_channels = check_int(in_channels, name, 'in_channels', 1)
         self.in_channels = in_channels
-        self.out_channels = out_channels
+        self.out_channels = out_channels = check_int(out_channels, name, 'out_channels', 1)
+        pair(ksize, name, 'ksize', 1)
         self.ksize = ksize
-        self.stride = _pair(stride)
-        self.pad = _pair(pad)
-        self.dilate = _pair(dilate)
-        self.groups = int(groups)
+        self.stride = pair(stride, name, 'stride', 1)
+        self.pad = pair(pad, name, 'pad', 0)
+        self.dilate = pair(dilate, name, 'dilate', 1)
+        self.groups = check_int(groups, name, 'groups', 1)
         self.nobias = nobias
-        type_check.expect_positive('Convolution2D', 'groups', self.groups)
         type_check.expect(out_channels % self.groups == 0, 'Convolution2D',
                           'out_channels % groups == 0',
                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
@@ -68,7 +74,7 @@ class Convolution2D(Link):
         type_check.expect(in_channels % self.groups == 0, 'Convolution2D',
                           'in_channels % groups == 0',
                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
-        kh, kw = _pair(self.ksize)
+        kh, kw = pair(self.ksize, 'Convolution2D', 'ksize', 1)
         self.W.initialize((self.out_channels, in_channels // self.groups, kh, kw))
 
     @property

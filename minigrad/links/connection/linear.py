@@ -6,6 +6,7 @@ from minigrad import initializers
 from minigrad import type_check
 from minigrad.core import Parameter
 from minigrad.link import Link
+from minigrad.utils.conv import check_int
 
 
 class Linear(Link):
@@ -17,9 +18,11 @@ class Linear(Link):
     the input: ``prod(x.shape[n_batch_axes:])``.
 
     Args:
-        in_size (int or None): the input size; None defers it to the first call.
-            ``Linear(n)`` alone means ``Linear(None, n)``.
-        out_size (int): the output size.
+        in_size (int or None): the input size, > 0; None defers it to the
+            first call.  ``Linear(n)`` alone means ``Linear(None, n)``.
+        out_size (int): the output size, > 0.  A size that is not a
+            positive int (``2.0``, ``0``, ``True``) raises
+            :class:`~minigrad.type_check.InvalidType` naming it.
         nobias (bool): no ``b`` (``self.b`` is None).
         initialW: initializer, array or scalar for ``W``
             (default :class:`~minigrad.initializers.LeCunNormal`).
@@ -34,6 +37,10 @@ class Linear(Link):
         super().__init__()
         if out_size is None:
             in_size, out_size = None, in_size
+        # Checked here, where they are given (a float or 0 would fail later, unnamed).
+        if in_size is not None:
+            in_size = check_int(in_size, 'Linear', 'in_size', 1)
+        out_size = check_int(out_size, 'Linear', 'out_size', 1)
         self.in_size = in_size
         self.out_size = out_size
         self.nobias = nobias

@@ -9,6 +9,8 @@ from minigrad import type_check
 from minigrad.configuration import config
 from minigrad.core import Parameter
 from minigrad.link import Link
+from minigrad.optimizer import check_setting
+from minigrad.utils.conv import check_int
 
 
 class BatchNormalization(Link):
@@ -26,6 +28,10 @@ class BatchNormalization(Link):
     (``m`` values per channel: the running variance is unbiased).  In
     testing the running averages are used instead.
 
+    Training needs more than one value per channel (``m >= 2``): a batch of
+    one ``(1, C)`` example raises, as in PyTorch, instead of pulling the
+    running variance to 0.  An empty batch leaves the averages untouched.
+
     Attributes:
         gamma (Parameter): scale, ones by default (None if ``use_gamma`` is False).
         beta (Parameter): shift, zeros by default (None if ``use_beta`` is False).
@@ -36,8 +42,8 @@ class BatchNormalization(Link):
         size (int or tuple or None): the shape of ``gamma``: the channel
             count ``C`` for ``(N, C)`` or ``(N, C, H, W)`` inputs; None
             defers it to the first call.
-        decay (float): the running averages' decay.
-        eps (float): added to the variance for stability.
+        decay (float): the running averages' decay, in ``[0, 1]``.
+        eps (float): added to the variance for stability; finite and ``> 0``.
         dtype: dtype of the parameters and averages.
         use_gamma, use_beta (bool): learn a scale / a shift.
         initial_gamma, initial_beta: initializers (default 1 and 0).
@@ -51,8 +57,8 @@ class BatchNormalization(Link):
                  use_beta=True, initial_gamma=None, initial_beta=None, axis=None,
                  initial_avg_mean=None, initial_avg_var=None):
         super().__init__()
-        self.decay = decay
-        self.eps = eps
+        self.decay = check_setting('BatchNormalization', 'decay', decay, 'closed_unit')
+        self.eps = check_setting('BatchNormalization', 'eps', eps, 'positive')
         self._dtype = numpy.dtype(dtype)
         self.axis = (axis,) if isinstance(axis, int) else (None if axis is None else tuple(axis))
         self._initial_avg_mean = initial_avg_mean
@@ -77,7 +83,11 @@ class BatchNormalization(Link):
         return init
 
     def _initialize_params(self, shape):
-        shape = (shape,) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
+        if isinstance(shape, (tuple, list)):
+            shape = tuple(check_int(d, 'BatchNormalization', 'size[{}]'.format(i), 1)
+                          for i, d in enumerate(shape))
+        else:
+            shape = (check_int(shape, 'BatchNormalization', 'size', 1),)
         self.avg_mean = initializers.generate_array(
             self._initializer(self._initial_avg_mean, 0), shape, self._dtype)
         self.avg_var = initializers.generate_array(

@@ -12,8 +12,8 @@ in trainer snapshots (Chainer's keys ``_t``, ``_last_value``), so a resumed
 run continues the schedule; loading sets the attribute at once when the
 shift has already been initialized (an autoloaded snapshot).
 """
-from minigrad import serializers
 from minigrad.training import extension
+from minigrad.utils import loading
 
 
 def clamp_at_target(value, target, growing):
@@ -101,14 +101,24 @@ class Shift(extension.Extension):
         self._last_value = value
 
     def serialize(self, serializer):
-        self._t = int(serializer('_t', self._t))
-        loading = isinstance(serializer, serializers.Deserializer)
-        if self.saves_last_value:
-            last = serializer('_last_value', self._last_value)
-            self._last_value = None if last is None else float(last)
-        elif loading:
-            self._last_value = None     # value(_t) gives it
-        if loading and self._initialized_optimizer is not None:
+        """Save or load ``_t`` and ``_last_value``; loading checks both before it assigns."""
+        if not loading.is_loading(serializer):
+            serializer('_t', self._t)
+            if self.saves_last_value:
+                serializer('_last_value', self._last_value)
+            return
+        name = type(self).__name__
+        stored_t = loading.read(serializer, '_t')
+        stored_last = loading.read(serializer, '_last_value') if self.saves_last_value else None
+        if stored_t is None:        # load_npz's checking pass (or a key skipped)
+            return
+        t = loading.as_int(name, serializer, '_t', stored_t, minimum=0)
+        last = None if stored_last is None else loading.as_float(name, serializer, '_last_value',
+                                                                 stored_last)
+        if loading.is_checking(serializer):
+            return
+        self._t, self._last_value = t, last     # without a saved last value, value(_t) gives it
+        if self._initialized_optimizer is not None:
             # Loaded after initialize (an autoloaded snapshot: the snapshot extension
             # initializes last): set the value now, not only after the next update.
             value = self._last_value if self._last_value is not None else self.value(self._t)

@@ -6,6 +6,7 @@ import warnings
 from minigrad.configuration import using_config
 from minigrad.core import Variable
 from minigrad.training import extension
+from minigrad.utils import loading
 from minigrad.utils.atomic import atomic_save, atomic_write_text
 
 
@@ -99,6 +100,15 @@ class DumpGraph(extension.Extension):
     def serialize(self, serializer):
         # A resumed run must not turn the flag on again for a graph it will never dump;
         # a snapshot autoloaded after initialize() turns it off again before the first update.
-        self._dumped = bool(serializer('_dumped', self._dumped))
-        if self._dumped:
+        if not loading.is_loading(serializer):
+            serializer('_dumped', self._dumped)
+            return
+        stored = loading.read(serializer, '_dumped')
+        if stored is None:
+            return
+        dumped = bool(loading.as_int('DumpGraph', serializer, '_dumped', stored, 0, 1))
+        if loading.is_checking(serializer):
+            return
+        self._dumped = dumped
+        if dumped:
             self._restore_flag()

@@ -3,10 +3,10 @@ import json
 import os
 
 from minigrad import reporter as reporter_module
-from minigrad import serializers
 from minigrad import type_check
 from minigrad.training import extension
 from minigrad.training import util
+from minigrad.utils import loading
 from minigrad.utils.atomic import atomic_write_text
 
 
@@ -100,14 +100,24 @@ class LogReport(extension.Extension):
         self._summary = reporter_module.DictSummary()
 
     def serialize(self, serializer):
-        """Save or load the interval's trigger, the running means and the log (as JSON text)."""
+        """Save or load the interval's trigger, the running means and the log (as JSON text).
+
+        A load checks everything (the log must be JSON text of a list of
+        entries) before it assigns anything.
+        """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['_trigger'])
         self._summary.serialize(serializer['_summary'])
-        if not isinstance(serializer, serializers.Deserializer):
+        if not loading.is_loading(serializer):
             serializer('_log', json.dumps(self._log))
             return
-        # None reads as None in load_npz's checking pass: the log changes only when assigning.
-        stored = serializer('_log', None)
-        if stored is not None:
-            self._log = json.loads(str(stored))
+        stored = loading.read(serializer, '_log')
+        if stored is None:
+            return
+        log = loading.as_json('LogReport', serializer, '_log', stored, 'a list of log entries',
+                              lambda v: isinstance(v, list) and all(isinstance(e, dict) for e in v))
+        if not loading.is_checking(serializer):
+            self._log = log

@@ -4,9 +4,9 @@ import os
 import warnings
 
 from minigrad import reporter as reporter_module
-from minigrad import serializers
 from minigrad.training import extension
 from minigrad.training import util
+from minigrad.utils import loading
 from minigrad.utils.atomic import atomic_save
 
 
@@ -136,16 +136,34 @@ class PlotReport(extension.Extension):
 
         The interval's trigger and running means are saved too (Chainer
         saves only the points), so a resumed run does not draw an extra
-        point from a partial interval.
+        point from a partial interval.  A load checks everything before it
+        assigns anything.
         """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['_trigger'])
         self._summary.serialize(serializer['_summary'])
         key = '_plot_{}'.format(self._filename)
-        if not isinstance(serializer, serializers.Deserializer):
+        if not loading.is_loading(serializer):
             serializer(key, json.dumps(self._data))
             return
-        stored = serializer(key, None)    # None in load_npz's checking pass
-        if stored is not None:
-            data = json.loads(str(stored))
+        stored = loading.read(serializer, key)
+        if stored is None:
+            return
+        data = loading.as_json('PlotReport', serializer, key, stored,
+                               'a dict of lists of (x, y) points', _is_points)
+        if not loading.is_checking(serializer):
             self._data = {k: [tuple(p) for p in data.get(k, [])] for k in self._y_keys}
+
+
+def _is_points(data):
+    """True for ``{key: [[x, y], ...]}`` with numbers (JSON's NaN included)."""
+    def is_number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return isinstance(data, dict) and all(
+        isinstance(points, list) and all(
+            isinstance(p, list) and len(p) == 2 and all(is_number(v) for v in p)
+            for p in points)
+        for points in data.values())

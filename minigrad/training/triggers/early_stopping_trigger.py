@@ -5,6 +5,7 @@ import warnings
 from minigrad import reporter as reporter_module
 from minigrad import type_check
 from minigrad.training.triggers.interval_trigger import get_trigger
+from minigrad.utils import loading
 
 
 class EarlyStoppingTrigger:
@@ -107,8 +108,12 @@ class EarlyStoppingTrigger:
         """Save or load the count, the best value, the running mean and both triggers.
 
         (Chainer's trigger saves nothing, so a resumed Chainer run restarts
-        its patience; this one continues.)
+        its patience; this one continues.)  A load checks everything before
+        it assigns anything.
         """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         for name, trigger in (('interval_trigger', self._interval_trigger),
                               ('max_trigger', self._max_trigger)):
             if hasattr(trigger, 'serialize'):

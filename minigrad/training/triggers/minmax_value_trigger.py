@@ -1,7 +1,7 @@
 """BestValueTrigger, MaxValueTrigger, MinValueTrigger: fire when a reported value reaches a new best."""
 from minigrad import reporter as reporter_module
-from minigrad import serializers
 from minigrad.training.triggers.interval_trigger import get_trigger
+from minigrad.utils import loading
 
 
 class BestValueTrigger:
@@ -52,14 +52,25 @@ class BestValueTrigger:
         self._summary = reporter_module.DictSummary()
 
     def serialize(self, serializer):
-        """Save or load the interval, the running mean and the best value (Chainer's keys)."""
+        """Save or load the interval, the running mean and the best value (Chainer's keys).
+
+        A load checks everything before it assigns anything.
+        """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         if hasattr(self._interval_trigger, 'serialize'):
             self._interval_trigger.serialize(serializer['interval_trigger'])
         self._summary.serialize(serializer['summary'])
-        best = serializer('best_value', self._best_value)
-        if isinstance(serializer, serializers.Deserializer) and best is not None:
-            best = float(best)
-        self._best_value = best
+        if not loading.is_loading(serializer):
+            serializer('best_value', self._best_value)
+            return
+        stored = loading.read(serializer, 'best_value')
+        if stored is None:          # load_npz's checking pass, or no best value saved yet
+            return
+        best = loading.as_float(type(self).__name__, serializer, 'best_value', stored)
+        if not loading.is_checking(serializer):
+            self._best_value = best
 
 
 class MaxValueTrigger(BestValueTrigger):

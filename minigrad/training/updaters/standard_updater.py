@@ -3,6 +3,7 @@ from minigrad import backend
 from minigrad.dataset.convert import concat_examples
 from minigrad.dataset.iterator import Iterator
 from minigrad.training._updater import Updater
+from minigrad.utils import loading
 
 
 def resolve_device(func_name, arg, device):
@@ -181,11 +182,19 @@ class StandardUpdater(Updater):
         """Save or load the iterators, the optimizers, their models and ``iteration``.
 
         Keys, as in Chainer: ``iterator:main/...``, ``optimizer:main/...``,
-        ``model:main/...``, ``iteration``.
+        ``model:main/...``, ``iteration``.  A load checks everything before
+        it assigns anything (see :mod:`minigrad.utils.loading`).
         """
+        loading.check_first(self._serialize, serializer)
+
+    def _serialize(self, serializer):
         for name, iterator in self._iterators.items():
             iterator.serialize(serializer['iterator:' + name])
         for name, optimizer in self._optimizers.items():
             optimizer.serialize(serializer['optimizer:' + name])
             optimizer.target.serialize(serializer['model:' + name])
+        if loading.is_loading(serializer):
+            stored = loading.read(serializer, 'iteration')
+            if stored is not None:
+                loading.as_int(type(self).__name__, serializer, 'iteration', stored, 0)
         self.iteration = int(serializer('iteration', self.iteration))

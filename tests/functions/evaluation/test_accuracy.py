@@ -31,8 +31,8 @@ def test_matches_loops(y_shape, t_shape, ignore_label, dtype):
     rng = numpy.random.RandomState(0)
     y = rng.uniform(-1, 1, y_shape).astype(dtype)
     t = rng.randint(-1, y_shape[1], t_shape).astype(numpy.int32)
-    if ignore_label is None:
-        t = numpy.abs(t)
+    if ignore_label != -1:
+        t = numpy.abs(t)        # -1 is a class only when it is the ignored label
     acc = F.accuracy(y, t, ignore_label)
     assert acc.shape == () and acc.dtype == dtype
     numpy.testing.assert_allclose(acc.data, _accuracy_loops(y, t, ignore_label), rtol=1e-6)

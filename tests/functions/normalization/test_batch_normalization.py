@@ -151,16 +151,21 @@ def test_running_statistics_may_be_given_alone():
     numpy.testing.assert_allclose(running_var, 0.5 + 0.5 * x.var(axis=0, ddof=1), rtol=1e-12)
 
 
-def test_one_value_per_channel_warns_and_gives_beta():
+def test_one_value_per_channel_is_refused_and_changes_nothing():
+    # The variance of one value is undefined: PyTorch raises "Expected more than 1 value
+    # per channel when training"; so do we, before the running statistics move.
     x = numpy.array([[1.0, -2.0]])
-    running_var = numpy.array([1.0, 1.0])
-    with pytest.warns(UserWarning, match='one value per channel') as record:
-        y = F.batch_normalization(x, numpy.ones(2), numpy.array([0.5, 0.25]),
-                                  running_var=running_var)
-    assert record[0].filename == __file__       # the warning points at the caller
-    numpy.testing.assert_array_equal(y.data, [[0.5, 0.25]])
-    # m / max(m - 1, 1) = 1: the (zero) variance is used as is
-    numpy.testing.assert_allclose(running_var, [0.9, 0.9])
+    running_mean, running_var = numpy.array([0.5, 0.25]), numpy.array([1.0, 2.0])
+    with pytest.raises(InvalidType, match=r'BatchNormalization: expect more than 1 value per '
+                                          r'channel in training .*actual 1 value per channel '
+                                          r'\(x.shape \(1, 2\), statistics over the axes \(0,\)\)'):
+        F.batch_normalization(x, numpy.ones(2), numpy.zeros(2), running_mean=running_mean,
+                              running_var=running_var)
+    numpy.testing.assert_array_equal(running_mean, [0.5, 0.25])
+    numpy.testing.assert_array_equal(running_var, [1.0, 2.0])
+    # Test time (fixed statistics) is fine with one example.
+    y = F.fixed_batch_normalization(x, numpy.ones(2), numpy.zeros(2), running_mean, running_var)
+    assert y.shape == (1, 2)
 
 
 def test_forward_and_gradients_by_hand():

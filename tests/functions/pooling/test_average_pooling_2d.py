@@ -275,10 +275,14 @@ def test_non_integer_output_size():
     assert 'cover_all' not in msg          # average pooling has none to offer
 
 
+_POSITIVE = 'expect {0} to be an int > 0 or a pair of ints > 0, actual'
+_NONNEGATIVE = 'expect pad to be an int >= 0 or a pair of ints >= 0, actual'
+
+
 @pytest.mark.parametrize('args, kwargs, text', [
-    ((0,), {}, r'expect ksize > 0, actual ksize == \(0, 0\)'),
-    ((2, -1), {}, r'expect stride > 0, actual stride == \(-1, -1\)'),
-    ((2,), dict(pad=(0, -1)), r'expect pad >= 0, actual pad == \(0, -1\)'),
+    ((0,), {}, _POSITIVE.format('ksize') + r' ksize == 0$'),
+    ((2, -1), {}, _POSITIVE.format('stride') + r' stride == -1$'),
+    ((2,), dict(pad=(0, -1)), _NONNEGATIVE + r' pad == \(0, -1\)$'),
 ])
 def test_bad_numbers(args, kwargs, text):
     _raises(text, numpy.zeros((1, 1, 6, 6)), *args, **kwargs)

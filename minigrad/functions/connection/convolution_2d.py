@@ -5,7 +5,7 @@ from minigrad import type_check
 from minigrad.core import FunctionNode
 from minigrad.functions.math.sum import Sum
 from minigrad.utils.conv import (
-    conv_outsize_checked, get_conv_outsize, im2col_view, pair, pair_text)
+    check_int, conv_outsize_checked, get_conv_outsize, im2col_view, pair, pair_text)
 
 
 def check_conv_inputs(func_name, x, W, b, groups, in_axis=1, out_axis=0):
@@ -121,11 +121,11 @@ class Convolution2D(FunctionNode):
 
     def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1,
                  geometry_checked=False):
-        self.sy, self.sx = pair(stride)
-        self.ph, self.pw = pair(pad)
-        self.dy, self.dx = pair(dilate)
+        self.sy, self.sx = pair(stride, 'Convolution2D', 'stride', 1)
+        self.ph, self.pw = pair(pad, 'Convolution2D', 'pad', 0)
+        self.dy, self.dx = pair(dilate, 'Convolution2D', 'dilate', 1)
         self.cover_all = cover_all
-        self.groups = groups
+        self.groups = check_int(groups, 'Convolution2D', 'groups', 1)
         self.geometry_checked = geometry_checked
 
     @property

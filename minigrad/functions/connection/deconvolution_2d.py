@@ -8,7 +8,7 @@ from minigrad.functions.connection.convolution_2d import (
     grouped_rows, im2col_grouped)
 from minigrad.functions.math.sum import Sum
 from minigrad.utils.conv import (col2im, get_conv_outsize, get_deconv_outsize, get_dilated_ksize,
-                                 pair)
+                                 check_int, pair)
 
 
 class Deconvolution2D(FunctionNode):
@@ -30,11 +30,11 @@ class Deconvolution2D(FunctionNode):
     ksize = None
 
     def __init__(self, stride=1, pad=0, outsize=None, dilate=1, groups=1):
-        self.sy, self.sx = pair(stride)
-        self.ph, self.pw = pair(pad)
-        self.dy, self.dx = pair(dilate)
-        self.outsize = None if outsize is None else pair(outsize)
-        self.groups = groups
+        self.sy, self.sx = pair(stride, 'Deconvolution2D', 'stride', 1)
+        self.ph, self.pw = pair(pad, 'Deconvolution2D', 'pad', 0)
+        self.dy, self.dx = pair(dilate, 'Deconvolution2D', 'dilate', 1)
+        self.outsize = None if outsize is None else pair(outsize, 'Deconvolution2D', 'outsize', 1)
+        self.groups = check_int(groups, 'Deconvolution2D', 'groups', 1)
 
     @property
     def label(self):

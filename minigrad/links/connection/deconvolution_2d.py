@@ -4,7 +4,7 @@ from minigrad import type_check
 from minigrad.core import Parameter
 from minigrad.functions.connection.deconvolution_2d import deconvolution_2d
 from minigrad.link import Link
-from minigrad.utils.conv import pair
+from minigrad.utils.conv import check_int, pair
 
 
 class Deconvolution2D(Link):
@@ -47,16 +47,20 @@ class Deconvolution2D(Link):
         super().__init__()
         if ksize is None:
             in_channels, out_channels, ksize = None, in_channels, out_channels
+        name = 'Deconvolution2D'
+        if in_channels is not None:
+            in_channels = check_int(in_channels, name, 'in_channels', 1)
+        out_channels = check_int(out_channels, name, 'out_channels', 1)
+        pair(ksize, name, 'ksize', 1)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.ksize = ksize
-        self.stride = pair(stride)
-        self.pad = pair(pad)
-        self.outsize = None if outsize is None else pair(outsize)
-        self.dilate = pair(dilate)
-        self.groups = int(groups)
+        self.stride = pair(stride, name, 'stride', 1)
+        self.pad = pair(pad, name, 'pad', 0)
+        self.outsize = None if outsize is None else pair(outsize, name, 'outsize', 1)
+        self.dilate = pair(dilate, name, 'dilate', 1)
+        self.groups = check_int(groups, name, 'groups', 1)
         self.nobias = nobias
-        type_check.expect_positive('Deconvolution2D', 'groups', self.groups)
         type_check.expect(out_channels % self.groups == 0, 'Deconvolution2D',
                           'out_channels % groups == 0',
                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))

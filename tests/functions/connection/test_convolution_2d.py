@@ -445,11 +445,14 @@ def test_non_integer_output_size_needs_cover_all():
 
 
 @pytest.mark.parametrize('kwargs, text', [
-    (dict(stride=0), r'expect stride > 0, actual stride == \(0, 0\)'),
-    (dict(stride=(1, -1)), r'expect stride > 0, actual stride == \(1, -1\)'),
-    (dict(pad=-1), r'expect pad >= 0, actual pad == \(-1, -1\)'),
-    (dict(dilate=0), r'expect dilate > 0, actual dilate == \(0, 0\)'),
-    (dict(groups=0), r'expect groups > 0, actual groups == 0'),
+    (dict(stride=0), r'expect stride to be an int > 0 or a pair of ints > 0, actual stride == 0'),
+    (dict(stride=(1, -1)), r'expect stride to be an int > 0 or a pair of ints > 0, '
+                           r'actual stride == \(1, -1\)'),
+    (dict(pad=-1), r'expect pad to be an int >= 0 or a pair of ints >= 0, actual pad == -1'),
+    (dict(dilate=0), r'expect dilate to be an int > 0 or a pair of ints > 0, actual dilate == 0'),
+    (dict(groups=0), r'expect groups to be an int > 0, actual groups == 0'),
+    (dict(stride=1.5), r'expect stride to be an int > 0 or a pair of ints > 0, '
+                       r'actual stride == 1.5 \(float\)'),
 ])
 def test_bad_numbers(kwargs, text):
     _raises(text, numpy.zeros((1, 2, 5, 5)), numpy.zeros((2, 2, 3, 3)), **kwargs)

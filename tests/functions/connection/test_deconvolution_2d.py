@@ -394,7 +394,7 @@ def test_groups():
 
 
 def test_dilate():
-    _raises(r'expect dilate > 0, actual dilate == \(0, 0\)',
+    _raises(r'expect dilate to be an int > 0 or a pair of ints > 0, actual dilate == 0',
             numpy.zeros((1, 1, 3, 3)), numpy.zeros((1, 1, 2, 2)), dilate=0)
     # a 2x2 kernel dilated by 2 spans 3 pixels: outsize 6 convolves to 4, not 3
     _raises(r'expect x\.shape\[2\] == the convolution size of outsize 6 '

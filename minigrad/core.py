@@ -1252,9 +1252,16 @@ class Cast(FunctionNode):
 def cast(x, typ):
     """``x`` as an array of dtype ``typ``, differentiably (``chainer.functions.cast``)."""
     x = as_variable(x)
-    if x.dtype == numpy.dtype(typ):
+    try:
+        dtype = None if typ is None else numpy.dtype(typ)
+    except TypeError:
+        dtype = None
+    type_check.require(dtype is not None and dtype.kind in 'biuf', 'Cast',
+                       'typ to be a numeric dtype (numpy.float32, "float64", ...)',
+                       'typ == {!r}'.format(typ))
+    if x.dtype == dtype:
         return x
-    return Cast(typ).apply((x,))[0]
+    return Cast(dtype).apply((x,))[0]
 
 
 class Neg(FunctionNode):

@@ -197,3 +197,18 @@ def test_updating_a_read_only_parameter_names_it():
                                          r"is read-only"):
         opt.update()
     numpy.testing.assert_array_equal(link.b.array, b_before)
+
+
+def test_cast_to_something_that_is_no_dtype_names_the_function():
+    for typ in ('banana', None, object):
+        with pytest.raises(minigrad.type_check.InvalidType,
+                           match=r'Invalid operation in Cast: expect typ to be a numeric dtype'):
+            F.cast(numpy.ones(2, numpy.float32), typ)
+
+
+def test_embed_id_sizes_are_checked_in_the_constructor():
+    with pytest.raises(minigrad.type_check.InvalidType,
+                       match=r'EmbedID: expect in_size to be an int > 0, actual in_size == 0'):
+        L.EmbedID(0, 3)
+    with pytest.raises(minigrad.type_check.InvalidType, match=r'out_size to be an int > 0'):
+        L.EmbedID(3, 2.5)

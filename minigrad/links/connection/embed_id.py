@@ -3,6 +3,7 @@ from minigrad import initializers
 from minigrad.core import Parameter, as_array
 from minigrad.functions.connection.embed_id import embed_id
 from minigrad.link import Link
+from minigrad.utils.conv import check_int
 
 
 class EmbedID(Link):
@@ -31,6 +32,8 @@ class EmbedID(Link):
 
     def __init__(self, in_size, out_size, initialW=None, ignore_label=None):
         super().__init__()
+        in_size = check_int(in_size, 'EmbedID', 'in_size', 1)
+        out_size = check_int(out_size, 'EmbedID', 'out_size', 1)
         self.ignore_label = ignore_label
         if initialW is None:
             initialW = initializers.Normal(1.0)

@@ -186,8 +186,53 @@ def setup_minigrad(case):
     raise KeyError(case)
 
 
-def peak_memory_minigrad():
-    """Build AlexBN and run 3 training steps at batch 8."""
+def matmul_share(step, steps=3):
+    """Time ``steps`` calls of ``step`` with every ``numpy.matmul`` timed too.
+
+    The matrix products of minigrad's convolutions and linear layers all go
+    through ``numpy.matmul``; for this measurement (never during the timed
+    rounds) it is replaced by a wrapper that adds up its wall time.
+
+    Returns:
+        dict: ``step_seconds`` and ``matmul_seconds`` (medians over the
+        steps), ``share`` (their ratio), ``calls`` (products per step), ``steps``.
+    """
+    import statistics
+    import time
+    matmul = numpy.matmul
+    spent = [0.0, 0]
+
+    def timed_matmul(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return matmul(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t0
+            spent[1] += 1
+
+    step_times, matmul_times, calls = [], [], 0
+    numpy.matmul = timed_matmul
+    try:
+        for _ in range(steps):
+            time.sleep(0.3)     # as the timed rounds: let other BLAS threads go idle
+            spent[:] = [0.0, 0]
+            t0 = time.perf_counter()
+            step()
+            step_times.append(time.perf_counter() - t0)
+            matmul_times.append(spent[0])
+            calls = spent[1]
+    finally:
+        numpy.matmul = matmul
+    step_s, matmul_s = statistics.median(step_times), statistics.median(matmul_times)
+    return {'step_seconds': step_s, 'matmul_seconds': matmul_s, 'share': matmul_s / step_s,
+            'calls': calls, 'steps': steps}
+
+
+def peak_memory_minigrad(keep_freed=True):
+    """Build AlexBN and run 3 training steps at batch 8 (as the benchmark's worker runs them)."""
+    if keep_freed:
+        from minigrad.utils.memory import keep_freed_memory
+        keep_freed_memory()
     from minigrad import optimizers
     from minigrad.models import AlexBN
     d = _alex_batch()     # only the batch: the other cases' arrays (fc6's 151 MB) are not AlexBN's
@@ -345,3 +390,130 @@ def peak_memory_torch():
         opt.zero_grad(set_to_none=True)
         model(x, t).backward()
         opt.step()
+
+
+# ---------------------------------------------------------------------------
+# Chainer (only when ``chainer`` is importable; run.py skips it otherwise)
+
+def _chainer_alexbn():
+    import chainer
+    import chainer.functions as cF
+    import chainer.links as cL
+
+    class AlexBN(chainer.Chain):
+        """Chainer's examples/imagenet AlexBN, as minigrad.models.AlexBN."""
+
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.conv1 = cL.Convolution2D(None, 96, 11, stride=4)
+                self.bn1 = cL.BatchNormalization(96)
+                self.conv2 = cL.Convolution2D(None, 256, 5, pad=2)
+                self.bn2 = cL.BatchNormalization(256)
+                self.conv3 = cL.Convolution2D(None, 384, 3, pad=1)
+                self.conv4 = cL.Convolution2D(None, 384, 3, pad=1)
+                self.conv5 = cL.Convolution2D(None, 256, 3, pad=1)
+                self.fc6 = cL.Linear(None, 4096)
+                self.fc7 = cL.Linear(None, 4096)
+                self.fc8 = cL.Linear(None, 1000)
+
+        def forward(self, x, t):
+            h = cF.max_pooling_2d(cF.relu(self.bn1(self.conv1(x))), 3, stride=2)
+            h = cF.max_pooling_2d(cF.relu(self.bn2(self.conv2(h))), 3, stride=2)
+            h = cF.relu(self.conv3(h))
+            h = cF.relu(self.conv4(h))
+            h = cF.max_pooling_2d(cF.relu(self.conv5(h)), 3, stride=2)
+            h = cF.dropout(cF.relu(self.fc6(h)))
+            h = cF.dropout(cF.relu(self.fc7(h)))
+            return cF.softmax_cross_entropy(self.fc8(h), t)
+
+    return AlexBN()
+
+
+def setup_chainer(case):
+    """Chainer's CPU (NumPy) path on the same cases; iDeep stays off."""
+    import chainer
+    import chainer.functions as cF
+    from chainer import optimizers as cO
+
+    chainer.global_config.use_ideep = 'never'
+    d = _data()
+    V = chainer.Variable
+
+    if case in ('alexbn_fwd_bwd', 'alexbn_train_step'):
+        model = _chainer_alexbn()
+        opt = cO.SGD(lr=0.01)
+        opt.setup(model)
+        x, t = d['alex_x'], d['alex_t']
+
+        def step():
+            model.cleargrads()
+            loss = model(x, t)
+            loss.backward()
+            if case == 'alexbn_train_step':
+                opt.update()
+        return step
+
+    if case == 'max_pool_fwd_bwd':
+        x = V(d['pool_x'])
+
+        def step():
+            y = cF.max_pooling_2d(x, 3, stride=2)
+            y.grad = numpy.ones_like(y.array)
+            y.backward()
+            x.cleargrad()
+        return step
+
+    if case == 'batchnorm_fwd_bwd':
+        x = V(d['pool_x'])
+        gamma = V(numpy.ones(96, numpy.float32))
+        beta = V(numpy.zeros(96, numpy.float32))
+        gy = numpy.ones_like(d['pool_x'])
+
+        def step():
+            y = cF.batch_normalization(x, gamma, beta)
+            y.grad = gy
+            y.backward()
+            for v in (x, gamma, beta):
+                v.cleargrad()
+        return step
+
+    if case == 'conv1_fwd':
+        x, W = d['alex_x'], V(d['conv1_W'])
+
+        def step():
+            with chainer.no_backprop_mode():
+                cF.convolution_2d(x, W, stride=4)
+        return step
+
+    if case in ('conv3_fwd', 'conv3_fwd_bwd'):
+        x, W = V(d['conv3_x']), V(d['conv3_W'])
+        b = V(numpy.zeros(384, numpy.float32))
+        gy = numpy.ones((8, 384, 13, 13), numpy.float32)
+
+        def step():
+            if case == 'conv3_fwd':
+                with chainer.no_backprop_mode():
+                    cF.convolution_2d(x, W, b, pad=1)
+                return
+            y = cF.convolution_2d(x, W, b, pad=1)
+            y.grad = gy
+            y.backward()
+            for v in (x, W, b):
+                v.cleargrad()
+        return step
+
+    raise KeyError('no Chainer version of case {!r}'.format(case))
+
+
+def peak_memory_chainer():
+    from chainer import optimizers as cO
+    d = _alex_batch()
+    model = _chainer_alexbn()
+    opt = cO.SGD(lr=0.01)
+    opt.setup(model)
+    for _ in range(3):
+        model.cleargrads()
+        loss = model(d['alex_x'], d['alex_t'])
+        loss.backward()
+        opt.update()

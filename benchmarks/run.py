@@ -15,7 +15,14 @@ ran last keep spinning for a while and would steal the cores.  It reports
 median, min and max per case and the ratio minigrad / PyTorch of the medians, plus the peak
 resident memory of a fresh process that builds AlexBN and runs 3 training
 steps at batch 8.  PyTorch is skipped when ``torch`` is not installed
-(``pip install torch==2.13.0`` takes the CPU wheel).
+(``pip install torch==2.13.0`` takes the CPU wheel); Chainer joins as a
+third column when ``chainer`` is importable.
+
+The minigrad process calls :func:`minigrad.utils.memory.keep_freed_memory`
+first, as a training script should (``--no-keep-freed-memory`` measures
+without it).  After the rounds of ``alexbn_train_step`` the script reports
+the share of minigrad's step spent in matrix products (every
+``numpy.matmul`` the step makes, timed through a wrapper in a separate run).
 """
 import argparse
 import importlib.util
@@ -51,6 +58,9 @@ def worker(framework):
     if framework == 'torch':
         import torch
         torch.set_num_threads(THREADS)
+    if framework == 'minigrad' and os.environ.get('MINIGRAD_BENCH_KEEP_FREED', '1') == '1':
+        from minigrad.utils.memory import keep_freed_memory
+        keep_freed_memory()
     setup = getattr(cases, 'setup_' + framework)
     steps = {}
     for line in sys.stdin:
@@ -71,6 +81,11 @@ def worker(framework):
             t0 = time.perf_counter()
             step()
             answer = {'ok': True, 'seconds': time.perf_counter() - t0}
+        elif cmd[0] == 'matmul_share':
+            try:
+                answer = dict(cases.matmul_share(steps[cmd[1]], int(cmd[2])), ok=True)
+            except Exception as e:
+                answer = {'ok': False, 'error': '{}: {}'.format(type(e).__name__, e)}
         elif cmd[0] == 'drop':
             steps.pop(cmd[1], None)
             answer = {'ok': True}
@@ -78,11 +93,13 @@ def worker(framework):
 
 
 class Worker:
-    def __init__(self, framework):
+    def __init__(self, framework, keep_freed=True):
         self.framework = framework
+        env = _thread_env()
+        env['MINIGRAD_BENCH_KEEP_FREED'] = '1' if keep_freed else '0'
         self.proc = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), '--worker', framework],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_thread_env())
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
 
     def ask(self, *words):
         self.proc.stdin.write(' '.join(str(w) for w in words) + '\n')
@@ -100,10 +117,11 @@ class Worker:
         self.proc.wait(timeout=30)
 
 
-def peak_memory(framework):
+def peak_memory(framework, keep_freed=True):
     """Peak RSS (MiB) of a fresh process building AlexBN and training 3 steps."""
-    code = ('import resource, cases; cases.peak_memory_{}(); '
-            'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)').format(framework)
+    code = ('import resource, cases; cases.peak_memory_{}({}); '
+            'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)').format(
+                framework, 'keep_freed={}'.format(keep_freed) if framework == 'minigrad' else '')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          env=_thread_env(), cwd=HERE)
     if out.returncode != 0:
@@ -120,7 +138,10 @@ def main():
     parser.add_argument('--pause', type=float, default=0.3,
                         help='seconds of rest before each timed repetition (default 0.3)')
     parser.add_argument('--no-torch', action='store_true')
+    parser.add_argument('--no-chainer', action='store_true')
     parser.add_argument('--no-memory', action='store_true')
+    parser.add_argument('--no-keep-freed-memory', action='store_true',
+                        help='leave glibc malloc at its defaults in the minigrad process')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -129,15 +150,22 @@ def main():
     frameworks = ['minigrad']
     if not args.no_torch and importlib.util.find_spec('torch') is not None:
         frameworks.append('torch')
-    workers = [Worker(f) for f in frameworks]
+    if not args.no_chainer and importlib.util.find_spec('chainer') is not None:
+        frameworks.append('chainer')
+    keep_freed = not args.no_keep_freed_memory
+    workers = [Worker(f, keep_freed) for f in frameworks]
     # The machine's own BLAS setting, left as it is but shown: it picks the
     # kernels (AVX2 or AVX-512) of every NumPy matrix product.
     coretype = os.environ.get('OPENBLAS_CORETYPE', '(OpenBLAS detects)')
-    print('{} cores, {} threads per framework, OPENBLAS_CORETYPE={}'.format(
-        os.cpu_count(), THREADS, coretype))
+    print('{} cores, {} threads per framework, OPENBLAS_CORETYPE={}, load average {}'.format(
+        os.cpu_count(), THREADS, coretype, _load_average()))
+    print('minigrad: keep_freed_memory() {}; frameworks: {}'.format(
+        'on' if keep_freed else 'off', ', '.join(frameworks)))
     results = {'machine': {'cores': os.cpu_count(), 'threads': THREADS,
                            'python': platform.python_version(),
-                           'openblas_coretype': coretype},
+                           'openblas_coretype': coretype,
+                           'load_average_start': _load_average()},
+               'keep_freed_memory': keep_freed,
                'cases': {}}
     try:
         for case in args.cases:
@@ -154,6 +182,9 @@ def main():
                         # while after their last job; let them go idle first.
                         time.sleep(args.pause)
                         times[w.framework].append(w.ask('time', case)['seconds'])
+            share = None
+            if case == 'alexbn_train_step' and 'minigrad' not in errors:
+                share = workers[0].ask('matmul_share', case, max(3, args.rounds // 2))
             for w in workers:
                 w.ask('drop', case)
             row = {}
@@ -165,12 +196,30 @@ def main():
                     row[f] = {'median': statistics.median(ts), 'min': min(ts), 'max': max(ts)}
             if all('median' in row.get(f, {}) for f in ('minigrad', 'torch')):
                 row['ratio'] = row['minigrad']['median'] / row['torch']['median']
+            if all('median' in row.get(f, {}) for f in ('minigrad', 'chainer')):
+                row['chainer_ratio'] = row['chainer']['median'] / row['minigrad']['median']
+            if share is not None:
+                if share['ok']:
+                    row['minigrad']['matmul'] = share
+                else:
+                    print('matrix-product share not measured:', share['error'])
             results['cases'][case] = row
-            _print_row(case, row)
+            _print_row(case, row, frameworks)
     finally:
         for w in workers:
             w.close()
 
+    share = results['cases'].get('alexbn_train_step', {}).get('minigrad', {}).get('matmul')
+    if share:
+        torch_row = results['cases']['alexbn_train_step'].get('torch', {})
+        print('AlexBN training step, minigrad: matrix products {:.1f} ms of {:.1f} ms ({:.0%}, '
+              '{} numpy.matmul calls; medians of {} timed steps){}'.format(
+                  share['matmul_seconds'] * 1e3, share['step_seconds'] * 1e3, share['share'],
+                  share['calls'], share['steps'],
+                  '; PyTorch\'s whole step: {:.1f} ms'.format(torch_row['median'] * 1e3)
+                  if 'median' in torch_row else ''))
+    results['machine']['load_average_end'] = _load_average()
+    print('load average at the end: {}'.format(results['machine']['load_average_end']))
     if 'lenet_train_step' in results['cases']:
         for f, r in results['cases']['lenet_train_step'].items():
             if isinstance(r, dict) and 'median' in r:
@@ -180,7 +229,7 @@ def main():
     if not args.no_memory:
         results['peak_rss_mib'] = {}
         for f in frameworks:
-            mib, err = peak_memory(f)
+            mib, err = peak_memory(f, keep_freed)
             results['peak_rss_mib'][f] = mib if err is None else {'error': err}
             print('peak RSS, AlexBN build + 3 steps at batch 8, {:8s}: {}'.format(
                 f, '{:.0f} MiB'.format(mib) if err is None else err))
@@ -189,19 +238,35 @@ def main():
     print('wrote', args.json)
 
 
-def _print_row(case, row):
+def _load_average():
+    try:
+        return ' '.join('{:.2f}'.format(v) for v in os.getloadavg())
+    except OSError:
+        return '?'
+
+
+def _print_row(case, row, frameworks):
     def cell(r):
         if 'error' in r:
             return 'error: ' + r['error'][:40]
         return '{:9.2f} ms [{:.2f}-{:.2f}]'.format(r['median'] * 1e3, r['min'] * 1e3, r['max'] * 1e3)
+    others = [f for f in frameworks if f != 'minigrad']
     if not hasattr(_print_row, 'header'):
         _print_row.header = True
-        print('{:20s} {:>32s} {:>32s} {:>7s}'.format('case', 'minigrad median [min-max]',
-                                                       'PyTorch median [min-max]', 'ratio'))
+        head = '{:20s} {:>32s} {:>32s} {:>7s}'.format('case', 'minigrad median [min-max]',
+                                                      'PyTorch median [min-max]', 'ratio')
+        if 'chainer' in others:
+            head += ' {:>32s} {:>16s}'.format('Chainer median [min-max]', 'Chainer/minigrad')
+        print(head)
     mg = cell(row['minigrad'])
     th = cell(row['torch']) if 'torch' in row else '-'
     ratio = '{:.2f}x'.format(row['ratio']) if 'ratio' in row else '-'
-    print('{:20s} {:>32s} {:>32s} {:>7s}'.format(case, mg, th, ratio), flush=True)
+    line = '{:20s} {:>32s} {:>32s} {:>7s}'.format(case, mg, th, ratio)
+    if 'chainer' in others:
+        ch = cell(row['chainer']) if 'chainer' in row else '-'
+        cr = '{:.2f}x'.format(row['chainer_ratio']) if 'chainer_ratio' in row else '-'
+        line += ' {:>32s} {:>16s}'.format(ch, cr)
+    print(line, flush=True)
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.optimizers import _split
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -41,7 +42,7 @@ class AdaGradRule(optimizer.UpdateRule):
             buf *= lr
             w -= buf
 
-        optimizer.elementwise(kernel, (param.data, self.state['h']), (param.grad,))
+        _split.elementwise(kernel, (param.data, self.state['h']), (param.grad,))
 
 
 class AdaGrad(optimizer.GradientMethod):

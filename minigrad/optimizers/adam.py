@@ -4,6 +4,7 @@ import math
 import numpy
 
 from minigrad import optimizer
+from minigrad.optimizers import _split
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -112,7 +113,7 @@ class AdamRule(optimizer.UpdateRule):
                 buf *= eta
             w -= buf
 
-        optimizer.elementwise(kernel, arrays, (param.grad,), n_scratch=2)
+        _split.elementwise(kernel, arrays, (param.grad,), n_scratch=2)
 
 
 class Adam(optimizer.GradientMethod):

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.optimizers import _split
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -40,7 +41,7 @@ class MomentumSGDRule(optimizer.UpdateRule):
             v -= buf
             w += v
 
-        optimizer.elementwise(kernel, (param.data, self.state['v']), (param.grad,))
+        _split.elementwise(kernel, (param.data, self.state['v']), (param.grad,))
 
 
 class MomentumSGD(optimizer.GradientMethod):

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.optimizers import _split
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -60,7 +61,7 @@ class RMSpropRule(optimizer.UpdateRule):
             buf *= lr
             w -= buf
 
-        optimizer.elementwise(kernel, (param.data, self.state['ms']), (param.grad,))
+        _split.elementwise(kernel, (param.data, self.state['ms']), (param.grad,))
 
 
 class RMSprop(optimizer.GradientMethod):

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.optimizers import _split
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -28,7 +29,7 @@ class SGDRule(optimizer.UpdateRule):
             numpy.multiply(g, lr, out=buf)
             w -= buf
 
-        optimizer.elementwise(kernel, (param.data,), (param.grad,))
+        _split.elementwise(kernel, (param.data,), (param.grad,))
 
 
 class SGD(optimizer.GradientMethod):

@@ -39,7 +39,14 @@ class ReLUGrad(FunctionNode):
     def forward(self, inputs):
         # y >= 0, so sign(y) is the 0/1 mask [x > 0] already in y's dtype:
         # cheaper than multiplying by a boolean array, which NumPy must cast.
-        return inputs[0] * numpy.sign(self.y),
+        # The mask is written into the output and multiplied in place: one
+        # array allocated, not two.
+        gy, = inputs
+        if gy.dtype != self.y.dtype or gy.shape != self.y.shape or gy.ndim == 0:
+            return gy * numpy.sign(self.y),
+        gx = numpy.sign(self.y)
+        gx *= gy
+        return gx,
 
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.y).apply(grad_outputs)

@@ -46,7 +46,7 @@ class LinearFunction(FunctionNode):
         x, W = inputs[:2]
         batch = x.shape[:self.n_batch_axes]
         x2 = x.reshape(-1, W.shape[1])
-        y = x2 @ W.T
+        y = numpy.matmul(x2, W.T)
         if len(inputs) == 3:
             y += inputs[2]
         return y.reshape(batch + (W.shape[0],)),
@@ -80,7 +80,7 @@ class LinearGradData(FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         W, gy = inputs
-        return (gy.reshape(-1, W.shape[0]) @ W).reshape(self.x_shape),
+        return numpy.matmul(gy.reshape(-1, W.shape[0]), W).reshape(self.x_shape),
 
     def backward(self, indexes, grad_outputs):
         W, gy = self.get_retained_inputs()
@@ -107,7 +107,7 @@ class LinearGradWeight(FunctionNode):
         x, gy = inputs
         n_batch_axes = gy.ndim - 1
         rows = int(numpy.prod(gy.shape[:n_batch_axes]))
-        return gy.reshape(rows, -1).T @ x.reshape(rows, -1),
+        return numpy.matmul(gy.reshape(rows, -1).T, x.reshape(rows, -1)),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()

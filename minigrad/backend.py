@@ -59,6 +59,22 @@ class CpuDevice(Device):
         return numpy.asarray(get() if callable(get) else array)
 
 
+class GpuDevice(Device):
+    """A CUDA device (Chainer's ``@cupy:N``): never made here, as there is no CuPy.
+
+    It exists so that ``isinstance(device, backend.GpuDevice)`` in a
+    Chainer script answers False instead of failing.
+    """
+
+
+class ChainerxDevice(Device):
+    """A ChainerX device: never made here, as minigrad has no ChainerX (see :class:`GpuDevice`)."""
+
+
+class Intel64Device(Device):
+    """An iDeep device: never made here (see :class:`GpuDevice`)."""
+
+
 _CPU = CpuDevice()
 
 

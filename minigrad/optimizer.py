@@ -551,3 +551,12 @@ class GradientMethod(Optimizer):
             if rule is not None:
                 rule.update(param)
         self.call_hooks('post')
+
+
+def __getattr__(name):
+    # Chainer 7 still offers its hooks under their old home (chainer.optimizer.WeightDecay);
+    # imported on first use, since optimizer_hooks imports this module.
+    if name in ('WeightDecay', 'Lasso', 'GradientClipping'):
+        from minigrad import optimizer_hooks
+        return getattr(optimizer_hooks, name)
+    raise AttributeError('module {!r} has no attribute {!r}'.format(__name__, name))

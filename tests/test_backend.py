@@ -85,3 +85,23 @@ def test_chainer_subpackages_are_reachable_from_the_top():
                  'functions', 'initializers', 'reporter', 'cuda', 'dataset'):
         assert hasattr(chainer, name), name
     assert chainer.training.extensions.LogReport is not None
+
+
+def test_chainers_other_device_classes_exist_and_match_nothing():
+    device = chainer.get_device(-1)
+    for cls in (backend.GpuDevice, backend.ChainerxDevice, backend.Intel64Device):
+        assert not isinstance(device, cls)
+
+
+def test_batch_normalization_follows_the_configured_dtype():
+    with chainer.using_config('dtype', numpy.float64):
+        bn = L.BatchNormalization(3)
+    assert bn.gamma.dtype == bn.avg_mean.dtype == numpy.float64
+    assert L.BatchNormalization(3).gamma.dtype == numpy.float32
+
+
+def test_chainers_old_names_of_the_optimizer_hooks():
+    assert chainer.optimizer.WeightDecay is chainer.optimizer_hooks.WeightDecay
+    assert chainer.optimizer.GradientClipping is chainer.optimizer_hooks.GradientClipping
+    with pytest.raises(AttributeError, match='no attribute'):
+        chainer.optimizer.NoSuchHook

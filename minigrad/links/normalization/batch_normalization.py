@@ -4,6 +4,7 @@ import copy
 import numpy
 
 import minigrad.functions as F
+from minigrad import backend
 from minigrad import initializers
 from minigrad import type_check
 from minigrad.configuration import config
@@ -44,7 +45,7 @@ class BatchNormalization(Link):
             defers it to the first call.
         decay (float): the running averages' decay, in ``[0, 1]``.
         eps (float): added to the variance for stability; finite and ``> 0``.
-        dtype: dtype of the parameters and averages.
+        dtype: dtype of the parameters and averages (None: ``config.dtype``, float32).
         use_gamma, use_beta (bool): learn a scale / a shift.
         initial_gamma, initial_beta: initializers (default 1 and 0).
         axis (int or tuple of ints): the axes to normalize over
@@ -53,13 +54,13 @@ class BatchNormalization(Link):
             (default 0 and 1).
     """
 
-    def __init__(self, size=None, decay=0.9, eps=2e-5, dtype=numpy.float32, use_gamma=True,
+    def __init__(self, size=None, decay=0.9, eps=2e-5, dtype=None, use_gamma=True,
                  use_beta=True, initial_gamma=None, initial_beta=None, axis=None,
                  initial_avg_mean=None, initial_avg_var=None):
         super().__init__()
         self.decay = check_setting('BatchNormalization', 'decay', decay, 'closed_unit')
         self.eps = check_setting('BatchNormalization', 'eps', eps, 'positive')
-        self._dtype = numpy.dtype(dtype)
+        self._dtype = backend.get_dtype(dtype)    # None: config.dtype, as Chainer
         self.axis = (axis,) if isinstance(axis, int) else (None if axis is None else tuple(axis))
         self._initial_avg_mean = initial_avg_mean
         self._initial_avg_var = initial_avg_var
@@ -123,10 +124,10 @@ class BatchNormalization(Link):
         if self.avg_mean is None:
             self._initialize_params(self._param_shape(x))
         shape = self._param_shape(x)
-        type_check.expect(shape == self.avg_mean.shape, 'BatchNormalization',
-                          'x.shape without the normalized axes == {} (the size of gamma)'
-                          .format(self.avg_mean.shape),
-                          '{} (x.shape {})'.format(shape, tuple(x.shape)))
+        type_check.require(shape == self.avg_mean.shape, 'BatchNormalization',
+                           'x.shape without the normalized axes == {} (the size of gamma)'
+                           .format(self.avg_mean.shape),
+                           '{} (x.shape {})'.format(shape, tuple(x.shape)))
         gamma = self.gamma if self.gamma is not None else numpy.ones(shape, dtype=self._dtype)
         beta = self.beta if self.beta is not None else numpy.zeros(shape, dtype=self._dtype)
         train = config.train if test is None else not test

@@ -33,14 +33,35 @@ class InvalidType(TypeError, ValueError):
 
     It is both a ``TypeError`` and a ``ValueError`` so that callers may catch
     either, as they would for a NumPy error of the same kind.
+
+    Args (three, or Chainer's two):
+        func_name (str): the function; when left out, the function whose
+            check is running, if any.
+        expect (str): what was expected.
+        actual (str): what was given.
+
+    The message reads ``Invalid operation in F: expect E, actual A``; outside
+    any function (a check run by hand), Chainer's ``Expect: E`` and
+    ``Actual: A`` on two lines.
     """
 
-    def __init__(self, func_name, expect, actual):
+    def __init__(self, *args):
+        if len(args) == 2:
+            func_name = _current_function()
+            expect, actual = args
+        else:
+            func_name, expect, actual = args
         self.func_name = func_name
         self.expect = expect
         self.actual = actual
-        super().__init__(
-            'Invalid operation in {}: expect {}, actual {}'.format(func_name, expect, actual))
+        if func_name is None:
+            text = 'Expect: {}\nActual: {}'.format(expect, actual)
+        else:
+            text = 'Invalid operation in {}: expect {}, actual {}'.format(func_name, expect, actual)
+        super().__init__(text)
+
+    def __reduce__(self):
+        return type(self), (self.func_name, self.expect, self.actual)
 
 
 def require(ok, func_name, expect, actual):
@@ -121,11 +142,11 @@ def _mode(light, func_label):
 
 
 def _current_function():
-    """The label of the function whose check is running (for messages)."""
+    """The label of the function whose check is running (for messages), or None."""
     func = getattr(_state, 'func', None)
-    if func is None:
-        return 'check_type_forward'
-    return func if isinstance(func, str) else func.label
+    if func is None or isinstance(func, str):
+        return func
+    return func.label
 
 
 class _LightModeFailure(InvalidType):
@@ -191,6 +212,22 @@ class TypeInfoTuple(tuple):
 
     def size(self):
         return Variable(len(self), '{}.size'.format(self.name))
+
+
+def get_types(data, name, accept_none=False):
+    """The arrays ``data`` as expressions named ``name[0]``, ``name[1]``... (Chainer's ``get_types``).
+
+    For checking by hand, outside a function::
+
+        in_types = type_check.get_types((x,), 'in_types', False)
+        type_check.expect(in_types[0].ndim == 2)
+    """
+    types = TypeInfoTuple(
+        Variable(TypeInfo(() if a is None else a.shape, None if a is None else a.dtype),
+                 '{}[{}]'.format(name, i))
+        for i, a in enumerate(data) if accept_none or a is not None)
+    types.name = name
+    return types
 
 
 def argname(in_types, names):

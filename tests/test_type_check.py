@@ -168,3 +168,32 @@ def test_old_style_function_gets_arrays_in_light_mode():
     with pytest.raises(InvalidType, match=r'Invalid operation in Double: expect in_types\[0\].dtype '
                                           r'== numpy.float32, actual float64 != float32'):
         Double()(numpy.ones(2))
+
+
+def test_checking_by_hand_outside_a_function_as_chainers_guide_does():
+    from minigrad import utils
+    x = numpy.zeros((3, 4), numpy.float32)
+    in_types = utils.type_check.get_types((x,), 'in_types', False)
+    with pytest.raises(InvalidType) as info:
+        utils.type_check.expect(in_types[0].ndim == 3)
+    assert str(info.value) == 'Expect: in_types[0].ndim == 3\nActual: 2 != 3'
+    x_type = in_types[0]
+    total = utils.type_check.Variable(numpy.sum, 'sum')
+    with pytest.raises(InvalidType, match=r'^Expect: sum\(in_types\[0\].shape\) == 10\nActual: 7 != 10$'):
+        utils.type_check.expect(total(x_type.shape) == 10)
+    assert x_type.shape.eval() == (3, 4)
+    with pytest.raises(InvalidType, match=r'^Expect: Shape is expected to be \.\.\.\nActual: Shape is \.\.\.$'):
+        raise utils.type_check.InvalidType('Shape is expected to be ...', 'Shape is ...')
+
+
+def test_chainers_two_argument_invalid_type_inside_a_function_names_it():
+    class Picky(minigrad.FunctionNode):
+        def check_type_forward(self, in_types):
+            if in_types[0].shape[0] != 4:
+                raise type_check.InvalidType('4 rows', '{} rows'.format(in_types[0].shape[0]))
+
+        def forward(self, inputs):
+            return inputs[0] * 1,
+
+    with pytest.raises(InvalidType, match=r'^Invalid operation in Picky: expect 4 rows, actual 3 rows$'):
+        Picky().apply((numpy.zeros((3, 2)),))

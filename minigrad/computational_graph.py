@@ -121,13 +121,13 @@ def build_computational_graph(outputs, variable_style='default', function_style=
     name = 'build_computational_graph'
     if isinstance(outputs, (core.Variable, core.VariableNode, core.FunctionNode)):
         outputs = [outputs]
-    type_check.expect(isinstance(outputs, (list, tuple)), name,
-                      'outputs to be a list of Variables',
-                      'outputs is a {}'.format(type(outputs).__name__))
+    type_check.require(isinstance(outputs, (list, tuple)), name,
+                       'outputs to be a list of Variables',
+                       'outputs is a {}'.format(type(outputs).__name__))
     for i, o in enumerate(outputs):
-        type_check.expect(isinstance(o, (core.Variable, core.VariableNode, core.FunctionNode)), name,
-                          'outputs[{}] to be a Variable or a Function'.format(i),
-                          'outputs[{}] is a {}'.format(i, type(o).__name__))
+        type_check.require(isinstance(o, (core.Variable, core.VariableNode, core.FunctionNode)), name,
+                           'outputs[{}] to be a Variable or a Function'.format(i),
+                           'outputs[{}] is a {}'.format(i, type(o).__name__))
     _check_options(name, variable_style, function_style, rankdir, group_by_link)
 
     nodes = []
@@ -168,14 +168,14 @@ def build_computational_graph(outputs, variable_style='default', function_style=
 
 def _check_options(func_name, variable_style, function_style, rankdir, group_by_link):
     for arg, style in (('variable_style', variable_style), ('function_style', function_style)):
-        type_check.expect(style is None or style == 'default' or isinstance(style, dict), func_name,
-                          "{} to be a dict of DOT attributes, 'default' or None".format(arg),
-                          '{} == {!r}'.format(arg, style))
-    type_check.expect(rankdir in _RANKDIRS, func_name,
-                      "rankdir in ('TB', 'BT', 'LR', 'RL')", 'rankdir == {!r}'.format(rankdir))
-    type_check.expect(group_by_link is None or isinstance(group_by_link, link_module.Link),
-                      func_name, 'group_by_link to be a Link (the model) or None',
-                      'group_by_link is a {}'.format(type(group_by_link).__name__))
+        type_check.require(style is None or style == 'default' or isinstance(style, dict), func_name,
+                           "{} to be a dict of DOT attributes, 'default' or None".format(arg),
+                           '{} == {!r}'.format(arg, style))
+    type_check.require(rankdir in _RANKDIRS, func_name,
+                       "rankdir in ('TB', 'BT', 'LR', 'RL')", 'rankdir == {!r}'.format(rankdir))
+    type_check.require(group_by_link is None or isinstance(group_by_link, link_module.Link),
+                       func_name, 'group_by_link to be a Link (the model) or None',
+                       'group_by_link is a {}'.format(type(group_by_link).__name__))
 
 
 class ComputationalGraph:
@@ -211,8 +211,8 @@ class ComputationalGraph:
         Returns:
             str: ``digraph graphname { rankdir=TB; ... }``, one statement per line.
         """
-        type_check.expect(format == 'dot', 'ComputationalGraph.dump', "format == 'dot'",
-                          'format == {!r}'.format(format))
+        type_check.require(format == 'dot', 'ComputationalGraph.dump', "format == 'dot'",
+                           'format == {!r}'.format(format))
         lines = ['digraph graphname {', '  rankdir={};'.format(self.rankdir)]
         lines.extend('  ' + line for line in self._body())
         lines.append('}')
@@ -385,10 +385,10 @@ class ComputationalGraph:
             format = os.path.splitext(path)[1][1:].lower()
         graph = self.to_graphviz()
         import graphviz
-        type_check.expect(format in graphviz.FORMATS, 'ComputationalGraph.render',
-                          "format to be a Graphviz output format such as 'svg', 'png' or 'pdf' "
-                          '(given, or taken from the extension of path)',
-                          'format == {!r}, path == {!r}'.format(format, path))
+        type_check.require(format in graphviz.FORMATS, 'ComputationalGraph.render',
+                           "format to be a Graphviz output format such as 'svg', 'png' or 'pdf' "
+                           '(given, or taken from the extension of path)',
+                           'format == {!r}, path == {!r}'.format(format, path))
         data = _pipe(graph, format)
         with open(path, 'wb') as f:
             f.write(data)

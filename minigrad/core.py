@@ -272,14 +272,22 @@ class Variable:
                         'compare the values with v.array != other, or the objects with "is not"')
 
     def __repr__(self):
-        if self._data is None:
-            return 'variable({})'.format(self.name or 'None')
-        body = numpy.array2string(self._data, prefix='variable(', separator=' ')
-        name = '' if self.name is None else ', name={!r}'.format(self.name)
-        return 'variable({}{})'.format(body, name)
+        return self._text(', ')
 
     def __str__(self):
-        return repr(self)
+        return self._text(' ')
+
+    def _text(self, separator):
+        """As Chainer prints one: ``variable x([1., 2.])`` (repr) or ``variable x([1. 2.])`` (str)."""
+        prefix = 'variable' if not self.name else 'variable ' + self.name
+        data = self._data
+        if data is None:
+            body = 'None'
+        elif data.size > 0 or data.shape == (0,):
+            body = numpy.array2string(data, separator=separator, prefix=prefix + '(')
+        else:       # a zero-length shape other than (0,) says so
+            body = '[], shape={!r}'.format(data.shape)
+        return '{}({})'.format(prefix, body)
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -462,9 +470,6 @@ class Parameter(Variable):
         self.data = data
         self._grad_var = None
 
-    def __repr__(self):
-        return 'parameter({}, shape={})'.format(
-            self.name, None if self._data is None else self._data.shape)
 
 
 def as_variable(x):
@@ -1171,9 +1176,9 @@ class BroadcastTo(FunctionNode):
 
     def check_type_forward(self, inputs):
         x, = inputs
-        type_check.expect(_broadcastable(x.shape, self.shape), 'BroadcastTo',
-                          'x.shape broadcastable to {}'.format(self.shape),
-                          'x.shape == {}'.format(x.shape))
+        type_check.require(_broadcastable(x.shape, self.shape), 'BroadcastTo',
+                           'x.shape broadcastable to {}'.format(self.shape),
+                           'x.shape == {}'.format(x.shape))
 
     def forward(self, inputs):
         x, = inputs
@@ -1193,9 +1198,9 @@ class SumTo(FunctionNode):
 
     def check_type_forward(self, inputs):
         x, = inputs
-        type_check.expect(_broadcastable(self.shape, x.shape), 'SumTo',
-                          '{} broadcastable to x.shape'.format(self.shape),
-                          'x.shape == {}'.format(x.shape))
+        type_check.require(_broadcastable(self.shape, x.shape), 'SumTo',
+                           '{} broadcastable to x.shape'.format(self.shape),
+                           'x.shape == {}'.format(x.shape))
 
     def forward(self, inputs):
         x, = inputs
@@ -1404,8 +1409,10 @@ class Pow(BroadcastingFunction):
 class Exp(FunctionNode):
     """``y = exp(x)``; ``gx = y * gy``."""
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Exp', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         self.retain_outputs((0,))
@@ -1419,8 +1426,10 @@ class Exp(FunctionNode):
 class Log(FunctionNode):
     """``y = log(x)``; ``gx = gy / x``."""
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Log', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -1444,11 +1453,11 @@ def log(x):
 class MatMul(FunctionNode):
     """``y = a @ b`` on 2-D or batched (N-D) matrices: ``ga = gy b^T``, ``gb = a^T gy``."""
 
-    def check_type_forward(self, inputs):
-        a, b = inputs
-        type_check.expect(a.ndim >= 2 and b.ndim >= 2, 'MatMul',
-                          'a.ndim >= 2 and b.ndim >= 2', 'a.ndim == {}, b.ndim == {}'.format(a.ndim, b.ndim))
-        type_check.expect_equal('MatMul', 'a.shape[-1]', a.shape[-1], 'b.shape[-2]', b.shape[-2])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('a', 'b'))
+        a_type, b_type = in_types
+        type_check.expect(a_type.ndim >= 2, b_type.ndim >= 2,
+                          a_type.shape[-1] == b_type.shape[-2])
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -81,9 +81,9 @@ class Constant(Initializer):
             fits = numpy.broadcast_shapes(value.shape, array.shape) == array.shape
         except ValueError:
             fits = False
-        type_check.expect(fits, 'Constant',
-                          'fill_value.shape broadcastable to the parameter shape {}'.format(array.shape),
-                          'fill_value.shape == {}'.format(value.shape))
+        type_check.require(fits, 'Constant',
+                           'fill_value.shape broadcastable to the parameter shape {}'.format(array.shape),
+                           'fill_value.shape == {}'.format(value.shape))
         array[...] = value
 
 
@@ -121,8 +121,8 @@ class Identity(Initializer):
 
     def __call__(self, array):
         self._check(array)
-        type_check.expect(array.ndim == 2 and array.shape[0] == array.shape[1], 'Identity',
-                          'a square matrix', 'shape {}'.format(array.shape))
+        type_check.require(array.ndim == 2 and array.shape[0] == array.shape[1], 'Identity',
+                           'a square matrix', 'shape {}'.format(array.shape))
         array[...] = 0
         numpy.fill_diagonal(array, self.scale)
 
@@ -191,8 +191,8 @@ def get_fans(shape):
     """
     if not isinstance(shape, tuple):
         raise TypeError('get_fans: expect shape to be a tuple, actual {}'.format(type(shape).__name__))
-    type_check.expect(len(shape) >= 2, 'get_fans', 'len(shape) >= 2',
-                      'shape == {}'.format(shape))
+    type_check.require(len(shape) >= 2, 'get_fans', 'len(shape) >= 2',
+                       'shape == {}'.format(shape))
     receptive = int(numpy.prod(shape[2:], dtype=numpy.int64))
     return shape[1] * receptive, shape[0] * receptive
 
@@ -337,7 +337,7 @@ class Orthogonal(Initializer):
 
     def __call__(self, array):
         self._check(array)
-        type_check.expect(array.ndim >= 1, 'Orthogonal', 'array.ndim >= 1', 'array.ndim == 0')
+        type_check.require(array.ndim >= 1, 'Orthogonal', 'array.ndim >= 1', 'array.ndim == 0')
         rows = array.shape[0]
         cols = int(numpy.prod(array.shape[1:], dtype=numpy.int64))
         mode = self.mode
@@ -346,8 +346,8 @@ class Orthogonal(Initializer):
         need = {'projection': (rows <= cols, 'rows <= columns'),
                 'embedding': (rows >= cols, 'rows >= columns'),
                 'basis': (rows == cols, 'rows == columns')}[mode]
-        type_check.expect(need[0], 'Orthogonal', '{} for mode {!r}'.format(need[1], mode),
-                          '{} rows, {} columns (shape {})'.format(rows, cols, array.shape))
+        type_check.require(need[0], 'Orthogonal', '{} for mode {!r}'.format(need[1], mode),
+                           '{} rows, {} columns (shape {})'.format(rows, cols, array.shape))
         rng = numpy.random if self.rng is None else self.rng
         tall = (cols, rows) if mode == 'projection' else (rows, cols)
         q, r = numpy.linalg.qr(rng.normal(size=tall))

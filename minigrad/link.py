@@ -656,8 +656,8 @@ class Sequential(ChainList):
 
     def insert(self, index, layer):
         """Insert ``layer`` (a Link or a callable) before position ``index``."""
-        type_check.expect(callable(layer), 'Sequential', 'every layer to be callable (a Link or a function)',
-                          '{!r} of type {}'.format(layer, type(layer).__name__))
+        type_check.require(callable(layer), 'Sequential', 'every layer to be callable (a Link or a function)',
+                           '{!r} of type {}'.format(layer, type(layer).__name__))
         at_end = index >= len(self._layers)
         self._layers.insert(index, layer)
         if isinstance(layer, Link):

@@ -235,6 +235,8 @@ def argname(in_types, names):
     if len(in_types) != len(names):
         raise InvalidType(_current_function(), '{} argument(s)'.format(len(names)),
                           '{} argument(s)'.format(len(in_types)))
+    if in_light_mode():     # the arrays have no names to take: nothing else to do
+        return
     for t, name in zip(in_types, names):
         if isinstance(t, Variable):
             t.name = name
@@ -246,8 +248,6 @@ def expect(*bool_exprs):
     In light mode the conditions are bools; in heavy mode, :class:`Testable`
     expressions that know their text and the values they compared.
     """
-    if len(bool_exprs) == 4 and all(isinstance(a, str) for a in bool_exprs[1:]):
-        return require(*bool_exprs)      # the older spelling, (ok, func_name, expect, actual)
     if in_light_mode():
         if not all(bool_exprs):
             raise _LightModeFailure()

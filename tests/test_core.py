@@ -83,16 +83,17 @@ def test_shape_attributes():
     assert len(x) == 2
 
 
-def test_repr():
+def test_repr_and_str_as_chainer_prints_them():
     x = Variable(numpy.array([1.0, 2.0], dtype=numpy.float32))
-    assert repr(x) == 'variable([1. 2.])'
+    assert repr(x) == 'variable([1., 2.])'
+    assert str(x) == 'variable([1. 2.])'
     x.name = 'x'
-    assert repr(x) == "variable([1. 2.], name='x')"
-    assert str(x) == repr(x)
+    assert repr(x) == 'variable x([1., 2.])'
     m = Variable(numpy.array([[1.0, 2.0], [3.0, 4.0]]))
-    assert repr(m) == 'variable([[1. 2.]\n          [3. 4.]])'   # rows aligned under the bracket
+    assert repr(m) == 'variable([[1., 2.],\n          [3., 4.]])'   # rows aligned under the bracket
     assert repr(Variable()) == 'variable(None)'
-    assert repr(Variable(name='h')) == 'variable(h)'
+    assert repr(Variable(name='h')) == 'variable h(None)'
+    assert repr(Variable(numpy.zeros((2, 0)))) == 'variable([], shape=(2, 0))'
 
 
 def test_grad_setter_checks_shape_and_type():
@@ -488,7 +489,7 @@ def test_parameter():
     a = numpy.ones((2, 3), dtype=numpy.float32)
     p = Parameter(a, name='W')
     assert isinstance(p, Variable) and p.data is a and p.name == 'W' and p.is_initialized
-    assert repr(p) == 'parameter(W, shape=(2, 3))'
+    assert repr(p).startswith('variable W([[')
     q = Parameter(0.5, shape=(2,))
     assert q.dtype == numpy.float32
     numpy.testing.assert_array_equal(q.data, [0.5, 0.5])

@@ -20,11 +20,11 @@ def test_invalid_type_is_a_type_error_and_a_value_error():
     assert issubclass(InvalidType, TypeError) and issubclass(InvalidType, ValueError)
     for kind in (TypeError, ValueError):
         with pytest.raises(kind):
-            type_check.expect(False, 'F', 'a', 'b')
+            type_check.require(False, 'F', 'a', 'b')
 
 
 def test_expect_passes_when_true():
-    type_check.expect(True, 'F', 'never', 'shown')
+    type_check.require(True, 'F', 'never', 'shown')
     type_check.expect_equal('F', 'a', 2, 'b', 2)
     type_check.expect_ndim('F', 'x', numpy.zeros((2, 3)), 2)
     type_check.expect_float('F', 'x', numpy.zeros(1, dtype=numpy.float32))
@@ -33,9 +33,9 @@ def test_expect_passes_when_true():
     type_check.expect_nonnegative('F', 'pad', 0)
 
 
-def test_expect():
+def test_require():
     with pytest.raises(InvalidType, match=r'^Invalid operation in Conv: expect kh <= h, actual 5 > 3$'):
-        type_check.expect(5 <= 3, 'Conv', 'kh <= h', '5 > 3')
+        type_check.require(5 <= 3, 'Conv', 'kh <= h', '5 > 3')
 
 
 def test_expect_ndim():

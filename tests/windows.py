@@ -4,6 +4,12 @@ The reference that the convolution and pooling tests build on: it uses no
 output-size formula, so minigrad's formulas are checked against something
 independent of them.
 """
+import contextlib
+import warnings
+
+import pytest
+
+from minigrad.utils.conv import OutputSizeWarning
 
 
 def windows_by_sliding(size, k, s, p, cover_all=False, d=1):
@@ -29,8 +35,9 @@ def windows_by_sliding(size, k, s, p, cover_all=False, d=1):
 
 def skips_last_pixels(starts, size, k, s, p):
     """Whether the last window ends before the last real pixel although the kernel
-    is at least the stride: minigrad refuses such geometry without cover_all
-    (a kernel below its stride skips pixels between windows anyway)."""
+    is at least the stride: without cover_all minigrad then warns (Chainer's floor
+    size) and refuses it under config.debug (a kernel below its stride skips
+    pixels between windows anyway)."""
     return starts[-1] + k < p + size and k >= s
 
 
@@ -41,3 +48,15 @@ def pool_pairs(ksize, stride, pad):
     sy, sx = stride if isinstance(stride, tuple) else (stride, stride)
     ph, pw = pad if isinstance(pad, tuple) else (pad, pad)
     return kh, kw, sy, sx, ph, pw
+
+
+@contextlib.contextmanager
+def expect_output_size_warning(dropped, func_name):
+    """An OutputSizeWarning from ``func_name`` if ``dropped``, and none otherwise."""
+    if dropped:
+        with pytest.warns(OutputSizeWarning, match='^{}: output .* left out'.format(func_name)):
+            yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', OutputSizeWarning)
+        yield

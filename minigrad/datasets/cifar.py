@@ -95,7 +95,7 @@ def _preprocess(images, labels, withlabel, ndim, scale, dtype):
 
 
 def _get_cifar(func_name, name, withlabel, ndim, scale, dtype):
-    type_check.expect(ndim in (1, 3), func_name, 'ndim in (1, 3)', 'ndim == {!r}'.format(ndim))
+    type_check.require(ndim in (1, 3), func_name, 'ndim in (1, 3)', 'ndim == {!r}'.format(ndim))
     release = _RELEASES[name]
     folder = download.get_dataset_directory('cifar')
 

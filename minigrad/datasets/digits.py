@@ -9,7 +9,7 @@ from minigrad.datasets.tuple_dataset import TupleDataset
 def _image_shape(func_name, ndim, rows, cols):
     """The example shape for ``ndim`` 1 (flat), 2 (rows, cols) or 3 (1, rows, cols)."""
     shapes = {1: (rows * cols,), 2: (rows, cols), 3: (1, rows, cols)}
-    type_check.expect(ndim in shapes, func_name, 'ndim in (1, 2, 3)', 'ndim == {!r}'.format(ndim))
+    type_check.require(ndim in shapes, func_name, 'ndim in (1, 2, 3)', 'ndim == {!r}'.format(ndim))
     return shapes[ndim]
 
 
@@ -49,8 +49,8 @@ def get_digits(withlabel=True, ndim=3, scale=1., dtype=None, label_dtype=numpy.i
             'get_digits needs scikit-learn, which bundles the digit images: '
             'pip install scikit-learn (or pip install minigrad[examples])') from e
     shape = _image_shape('get_digits', ndim, 8, 8)
-    type_check.expect(0 <= test_ratio <= 1, 'get_digits', '0 <= test_ratio <= 1',
-                      'test_ratio == {!r}'.format(test_ratio))
+    type_check.require(0 <= test_ratio <= 1, 'get_digits', '0 <= test_ratio <= 1',
+                       'test_ratio == {!r}'.format(test_ratio))
     bunch = load_digits()
     images = bunch.images.astype(dtype or config.dtype)
     images *= scale / 16.

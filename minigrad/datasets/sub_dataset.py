@@ -22,10 +22,10 @@ class SubDataset(DatasetMixin):
     """
 
     def __init__(self, dataset, start, finish, order=None):
-        type_check.expect(0 <= start <= finish <= len(dataset), 'SubDataset',
-                          '0 <= start <= finish <= len(dataset)',
-                          'start == {}, finish == {}, len(dataset) == {}'.format(
-                              start, finish, len(dataset)))
+        type_check.require(0 <= start <= finish <= len(dataset), 'SubDataset',
+                           '0 <= start <= finish <= len(dataset)',
+                           'start == {}, finish == {}, len(dataset) == {}'.format(
+                               start, finish, len(dataset)))
         if order is not None:
             type_check.expect_equal('SubDataset', 'len(order)', len(order),
                                     'len(dataset)', len(dataset))
@@ -59,10 +59,10 @@ def split_dataset(dataset, first_size, order=None):
         tuple: two :class:`SubDataset` (sizes ``first_size`` and ``len(dataset) - first_size``).
     """
     n = len(dataset)
-    type_check.expect(isinstance(first_size, numbers.Integral), 'split_dataset',
-                      'first_size to be an int', 'first_size == {!r}'.format(first_size))
-    type_check.expect(0 <= first_size <= n, 'split_dataset', '0 <= first_size <= len(dataset)',
-                      'first_size == {}, len(dataset) == {}'.format(first_size, n))
+    type_check.require(isinstance(first_size, numbers.Integral), 'split_dataset',
+                       'first_size to be an int', 'first_size == {!r}'.format(first_size))
+    type_check.require(0 <= first_size <= n, 'split_dataset', '0 <= first_size <= len(dataset)',
+                       'first_size == {}, len(dataset) == {}'.format(first_size, n))
     return (SubDataset(dataset, 0, first_size, order),
             SubDataset(dataset, first_size, n, order))
 

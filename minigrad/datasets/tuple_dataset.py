@@ -16,8 +16,8 @@ class TupleDataset:
     """
 
     def __init__(self, *datasets):
-        type_check.expect(len(datasets) > 0, 'TupleDataset', 'at least one dataset',
-                          'none given')
+        type_check.require(len(datasets) > 0, 'TupleDataset', 'at least one dataset',
+                           'none given')
         length = len(datasets[0])
         for i, dataset in enumerate(datasets[1:], 1):
             type_check.expect_equal('TupleDataset', 'len(datasets[{}])'.format(i), len(dataset),

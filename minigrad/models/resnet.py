@@ -89,11 +89,11 @@ class ResNet(Chain):
 
     def __init__(self, depth=20, n_class=10, in_channels=3, widths=(16, 32, 64)):
         super().__init__()
-        type_check.expect(depth >= 8 and (depth - 2) % 6 == 0, 'ResNet',
-                          'depth == 6 n + 2 for some n >= 1 (8, 14, 20, 32, ...)',
-                          'depth == {}'.format(depth))
-        type_check.expect(len(widths) == 3, 'ResNet', 'widths to have 3 entries (one per stage)',
-                          'widths == {!r}'.format(widths))
+        type_check.require(depth >= 8 and (depth - 2) % 6 == 0, 'ResNet',
+                           'depth == 6 n + 2 for some n >= 1 (8, 14, 20, 32, ...)',
+                           'depth == {}'.format(depth))
+        type_check.require(len(widths) == 3, 'ResNet', 'widths to have 3 entries (one per stage)',
+                           'widths == {!r}'.format(widths))
         n = (depth - 2) // 6
         with self.init_scope():
             self.conv1 = L.Convolution2D(in_channels, widths[0], 3, 1, 1, nobias=True,

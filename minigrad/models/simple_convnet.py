@@ -63,20 +63,20 @@ class SimpleConvNet(Chain):
         super().__init__()
         param = {'filter_num': 30, 'filter_size': 5, 'pad': 0, 'stride': 1}
         unknown = set(conv_param or ()) - set(param)
-        type_check.expect(not unknown, 'SimpleConvNet',
-                          'conv_param keys among {}'.format(sorted(param)),
-                          'unknown keys {}'.format(sorted(unknown)))
+        type_check.require(not unknown, 'SimpleConvNet',
+                           'conv_param keys among {}'.format(sorted(param)),
+                           'unknown keys {}'.format(sorted(unknown)))
         param.update(conv_param or {})
-        type_check.expect(len(input_dim) == 3, 'SimpleConvNet', 'input_dim == (C, H, W)',
-                          'input_dim == {!r}'.format(input_dim))
+        type_check.require(len(input_dim) == 3, 'SimpleConvNet', 'input_dim == (C, H, W)',
+                           'input_dim == {!r}'.format(input_dim))
         channels, height, width = input_dim
         k, pad, stride = param['filter_size'], param['pad'], param['stride']
         conv_h = get_conv_outsize(height, k, stride, pad)
         conv_w = get_conv_outsize(width, k, stride, pad)
-        type_check.expect(conv_h > 0 and conv_w > 0, 'SimpleConvNet',
-                          'a positive conv output size for input_dim and conv_param',
-                          '{} x {} (input {} x {}, filter {}, pad {}, stride {})'.format(
-                              conv_h, conv_w, height, width, k, pad, stride))
+        type_check.require(conv_h > 0 and conv_w > 0, 'SimpleConvNet',
+                           'a positive conv output size for input_dim and conv_param',
+                           '{} x {} (input {} x {}, filter {}, pad {}, stride {})'.format(
+                               conv_h, conv_w, height, width, k, pad, stride))
         # max_pooling_2d covers the edge by default (cover_all=True): ceil(OH / 2)
         pool_h = get_conv_outsize(conv_h, 2, 2, 0, cover_all=True)
         pool_w = get_conv_outsize(conv_w, 2, 2, 0, cover_all=True)

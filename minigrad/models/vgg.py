@@ -43,9 +43,9 @@ class VGG16(Chain):
 
     def __init__(self, n_class=1000, insize=224, fc_size=4096, in_channels=3, dropout_ratio=0.5):
         super().__init__()
-        type_check.expect(insize >= 32 and insize % 32 == 0, 'VGG16',
-                          'insize to be a positive multiple of 32 (five poolings halve it)',
-                          'insize == {}'.format(insize))
+        type_check.require(insize >= 32 and insize % 32 == 0, 'VGG16',
+                           'insize to be a positive multiple of 32 (five poolings halve it)',
+                           'insize == {}'.format(insize))
         self.insize = insize
         self.dropout_ratio = dropout_ratio
         self._blocks = []       # the conv names of each block

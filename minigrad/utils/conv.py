@@ -21,11 +21,15 @@ those columns' values back into the pixel.  That sum is exactly the
 gradient of ``im2col``, which is why convolution's backward uses it.
 """
 import operator
+import os
+import sys
+import warnings
 
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
 from minigrad import type_check
+from minigrad.configuration import config
 
 
 def get_dilated_ksize(k, d):
@@ -188,27 +192,43 @@ def pair_text(a, b):
     return str(a) if a == b else '{}x{}'.format(a, b)
 
 
+class OutputSizeWarning(UserWarning):
+    """A convolution or pooling whose output size is not an integer.
+
+    Without ``cover_all``, ``(size + 2p - dk) / s + 1`` may have a fraction:
+    the output size is then its floor, as in Chainer, and the last input
+    pixels are read by no window.  GoogLeNetBN's ``average_pooling_2d(h, 5,
+    stride=3)`` on 14x14 relies on it.  :func:`conv_outsize_checked` reports
+    it with this warning, and raises ``InvalidType`` under ``config.debug``.
+    """
+
+
 def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=False,
                          dy=1, dx=1, has_cover_all=True):
     """``(OH, OW)`` after checking the geometry; raise ``InvalidType`` if it is wrong.
 
-    Besides sizes and strides that must be positive, it refuses two silent
-    surprises: a kernel larger than the padded input (an empty output), and,
-    without ``cover_all``, a stride that leaves real input pixels outside every
-    window (the "non-integer output size" of the seeds' formula).  Leftover
-    *padding* is fine: ResNet's 3x3 stride-2 pad-1 layers on even sizes drop
-    only a padded row, as in Chainer and PyTorch; a kernel smaller than its
-    stride skips pixels anyway, so it may skip the last ones too.  ``has_cover_all=False``
-    (average pooling) leaves cover_all out of the advice.
+    Sizes and strides must be positive, and a kernel larger than the padded
+    input (an empty output) is an error.  Without ``cover_all``, a stride
+    that leaves real input pixels outside every window (the "non-integer
+    output size" of the seeds' formula) gives the floor size, as in Chainer,
+    with an :class:`OutputSizeWarning` that names the pixels left out; under
+    ``config.debug`` it raises ``InvalidType`` instead.  Leftover *padding*
+    is no news: ResNet's 3x3 stride-2 pad-1 layers on even sizes drop only a
+    padded row, as in Chainer and PyTorch; a kernel smaller than its stride
+    skips pixels anyway, so it may skip the last ones too.
+    ``has_cover_all=False`` (average pooling) leaves cover_all out of the advice.
     """
     type_check.expect_positive(func_name, 'ksize', (kh, kw))
     type_check.expect_positive(func_name, 'stride', (sy, sx))
     type_check.expect_nonnegative(func_name, 'pad', (ph, pw))
     type_check.expect_positive(func_name, 'dilate', (dy, dx))
-    outs = []
+    outs, left_out = [], []
     for axis, size, k, s, p, d in (('height', h, kh, sy, ph, dy), ('width', w, kw, sx, pw, dx)):
         dk = get_dilated_ksize(k, d)
-        if size + 2 * p < dk:
+        # cover_all pads the bottom/right as far as the last window needs, so a
+        # kernel wider than the input still gives a window (Chainer's LeNet5
+        # pools a 1x1 map by 2x2 that way); without it there is none.
+        if size + 2 * p < dk and not (cover_all and get_conv_outsize(size, k, s, p, True, d) >= 1):
             raise type_check.InvalidType(
                 func_name, 'kernel {} <= padded input {} ({} + 2 * pad {})'.format(
                     axis, size + 2 * p, size, p),
@@ -218,15 +238,35 @@ def conv_outsize_checked(func_name, h, w, kh, kw, sy, sx, ph, pw, cover_all=Fals
         # A kernel smaller than its stride skips pixels between windows by
         # design (ResNet's 1x1 stride-2 shortcut); dropping the last is no news.
         if not cover_all and last < size + p and dk >= s:
-            raise type_check.InvalidType(
-                func_name,
-                'an integer output {} (({} + 2*{} - {}) / {} + 1){}'.format(
-                    axis, size, p, dk, s, ', or cover_all=True' if has_cover_all else
-                    ': change pad or stride'),
-                '({} + 2*{} - {}) / {} + 1 = {:g}: the last {} input pixels would be dropped'.format(
-                    size, p, dk, s, (size + 2 * p - dk) / s + 1, size + p - last))
+            left_out.append((axis, size, p, dk, s, out, size + p - last))
         outs.append(out)
+    for axis, size, p, dk, s, out, n_left in left_out:
+        formula = '({} + 2*{} - {}) / {} + 1'.format(size, p, dk, s)
+        value = (size + 2 * p - dk) / s + 1
+        if config.debug:
+            raise type_check.InvalidType(
+                func_name, 'an integer output {} ({}){}'.format(
+                    axis, formula, ', or cover_all=True' if has_cover_all else
+                    ': change pad or stride'),
+                '{} = {:g}: the last {} input pixels would be dropped'.format(
+                    formula, value, n_left))
+        warnings.warn(OutputSizeWarning(
+            '{}: output {} {} = {:g} is not an integer, so it is {} (as in Chainer) and the '
+            'last {} input pixels along the {} are left out; {}another pad or stride uses '
+            'them, and config.debug makes this an error'.format(
+                func_name, axis, formula, value, out, n_left, axis,
+                'cover_all=True or ' if has_cover_all else '')),
+            stacklevel=_caller_stacklevel())
     return tuple(outs)
+
+
+def _caller_stacklevel():
+    """The ``stacklevel`` of the first frame outside minigrad: the user's call."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _padded(img, ph, pw, extra_h, extra_w, pval):

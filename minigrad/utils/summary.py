@@ -122,8 +122,8 @@ def summary(model, *example_inputs, **kwargs):
         >>> s.total_params
         62379048
     """
-    type_check.expect(isinstance(model, Link), 'summary', 'model to be a Link (Chain, ...)',
-                      'model is a {}'.format(type(model).__name__))
+    type_check.require(isinstance(model, Link), 'summary', 'model to be a Link (Chain, ...)',
+                       'model is a {}'.format(type(model).__name__))
     named = list(model.namedlinks())
     outputs = {}
     if example_inputs or kwargs:

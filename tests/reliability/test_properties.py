@@ -11,9 +11,11 @@ pads, cover_all and the dtype.  Each example checks
 - backward against numerical gradients in float64 (``check_backward``).
 
 Geometry is drawn valid by this module's own rule (``valid_axis``): the
-kernel fits the padded input and, without cover_all, no real input pixel is
-left out of every window.  Separate tests draw invalid geometry and expect
-``InvalidType``.  Edge cases (kernel = input size, stride > kernel, 1x1
+kernel fits the padded input.  Without cover_all, real input pixels may be
+left out of every window (``drops_axis``): Chainer's floor size, which must
+come with an ``OutputSizeWarning`` and match the loop references, and raise
+``InvalidType`` under ``config.debug``.  Separate tests draw invalid geometry
+and expect ``InvalidType``.  Edge cases (kernel = input size, stride > kernel, 1x1
 kernels, batch 1, one channel) are pinned with ``@example``.
 
 The ``ci`` profile (default) runs few examples; ``--hypothesis-profile=thorough``
@@ -28,10 +30,12 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import minigrad
 import minigrad.functions as F
 from minigrad import Variable
 from minigrad.gradient_check import check_backward
 from minigrad.type_check import InvalidType
+from tests.windows import expect_output_size_warning
 
 DTYPES = st.sampled_from([numpy.float32, numpy.float64])
 SEEDS = st.integers(0, 2 ** 31 - 1)
@@ -65,20 +69,32 @@ def outsize(size, k, s, p, cover_all=False, d=1):
 
 
 def valid_axis(size, k, s, p, cover_all=False, d=1):
-    """Whether minigrad must accept this geometry along one axis.
+    """Whether minigrad must accept this geometry along one axis: the dilated
+    kernel fits in the padded input (positive sizes, a pad >= 0).
 
-    The dilated kernel fits in the padded input, and without cover_all the
-    last window reaches the last real pixel (padded index ``p + size - 1``):
-    otherwise real pixels would silently be dropped.
+    Dropped pixels (see :func:`drops_axis`) are valid: Chainer's floor size,
+    with a warning.  With cover_all a kernel wider than the padded input is
+    valid too when one window still starts on it (cover_all pads the rest).
     """
     if size < 1 or k < 1 or s < 1 or p < 0 or d < 1:
         return False
+    if (k - 1) * d + 1 <= size + 2 * p:
+        return True
+    return cover_all and outsize(size, k, s, p, True, d) >= 1
+
+
+def drops_axis(size, k, s, p, cover_all=False, d=1):
+    """Whether, without cover_all, the last window ends before the last real pixel
+    (padded index ``p + size - 1``) although the kernel spans at least the stride:
+    minigrad then warns (OutputSizeWarning) and refuses it under config.debug."""
     dk = (k - 1) * d + 1
-    if dk > size + 2 * p:
-        return False
-    if not cover_all and (outsize(size, k, s, p, False, d) - 1) * s + dk < size + p and dk >= s:
-        return False
-    return True
+    return not cover_all and (outsize(size, k, s, p, False, d) - 1) * s + dk < size + p and dk >= s
+
+
+def drops_pixels(g):
+    """Whether a Geometry leaves input pixels out along either axis."""
+    return (drops_axis(g.h, g.kh, g.sy, g.ph, g.cover_all, g.dy)
+            or drops_axis(g.w, g.kw, g.sx, g.pw, g.cover_all, g.dx))
 
 
 def every_window_sees_a_pixel(size, k, s, p, cover_all):
@@ -155,19 +171,21 @@ EDGE_CONV = [
 @example(geom=EDGE_CONV[1], bias=False, dtype=numpy.float64, seed=1)
 @example(geom=EDGE_CONV[2], bias=True, dtype=numpy.float32, seed=2)
 def test_convolution_2d(geom, bias, dtype, seed):
-    x = random(seed, geom.n, geom.c_in, geom.h, geom.w)
-    W = random(seed + 1, geom.c_out, geom.c_in // geom.groups, geom.kh, geom.kw)
-    b = random(seed + 2, geom.c_out) if bias else None
-    options = dict(stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw), cover_all=geom.cover_all,
-                   dilate=(geom.dy, geom.dx), groups=geom.groups)
-    args = (x, W) + ((b,) if bias else ())
-    xs = [Variable(a.astype(dtype)) for a in args]
-    y = F.convolution_2d(*xs, **options)
-    assert_forward(y, conv_reference(x, W, b, geom.sy, geom.sx, geom.ph, geom.pw, geom.cover_all,
-                                     geom.dy, geom.dx, geom.groups), dtype)
-    assert_grads_keep_dtype(y, xs, dtype)
-    gy = random(seed + 3, *y.shape)
-    check_backward(lambda *v: F.convolution_2d(*v, **options), args, gy, dtype=numpy.float64)
+    with expect_output_size_warning(drops_pixels(geom), 'Convolution2D'):
+        x = random(seed, geom.n, geom.c_in, geom.h, geom.w)
+        W = random(seed + 1, geom.c_out, geom.c_in // geom.groups, geom.kh, geom.kw)
+        b = random(seed + 2, geom.c_out) if bias else None
+        options = dict(stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw), cover_all=geom.cover_all,
+                       dilate=(geom.dy, geom.dx), groups=geom.groups)
+        args = (x, W) + ((b,) if bias else ())
+        xs = [Variable(a.astype(dtype)) for a in args]
+        y = F.convolution_2d(*xs, **options)
+        assert_forward(y, conv_reference(x, W, b, geom.sy, geom.sx, geom.ph, geom.pw,
+                                         geom.cover_all,
+                                         geom.dy, geom.dx, geom.groups), dtype)
+        assert_grads_keep_dtype(y, xs, dtype)
+        gy = random(seed + 3, *y.shape)
+        check_backward(lambda *v: F.convolution_2d(*v, **options), args, gy, dtype=numpy.float64)
 
 
 @st.composite
@@ -184,7 +202,6 @@ def invalid_axes(draw, cover_all=(False, True)):
 
 @given(axis=invalid_axes(), height_first=st.booleans())
 @example(axis=(4, 7, 1, 1, False), height_first=True)     # kernel larger than the padded input
-@example(axis=(8, 3, 2, 0, False), height_first=False)    # stride leaves the last pixel out
 @example(axis=(5, 2, 0, 0, True), height_first=True)      # zero stride
 def test_convolution_2d_refuses_invalid_geometry(axis, height_first):
     size, k, s, p, ca = axis
@@ -324,37 +341,40 @@ def test_the_pinned_examples_are_valid_geometry():
 @example(geom=EDGE_POOL[1], dtype=numpy.float64, seed=1)
 @example(geom=EDGE_POOL[2], dtype=numpy.float32, seed=2)
 def test_max_pooling_2d(geom, dtype, seed):
-    x = distinct(seed, geom.n, geom.c_in, geom.h, geom.w)
-    options = dict(ksize=(geom.kh, geom.kw), stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw),
-                   cover_all=geom.cover_all)
-    xv = Variable(x.astype(dtype))
-    y = F.max_pooling_2d(xv, **options)
-    ref = pool_reference(x, geom.kh, geom.kw, geom.sy, geom.sx, geom.ph, geom.pw,
-                         geom.cover_all, window_max)
-    assert_forward(y, ref, dtype)
-    assert_grads_keep_dtype(y, [xv], dtype)
-    gy = random(seed + 1, *y.shape)
-    check_backward(lambda v: F.max_pooling_2d(v, **options), x, gy, dtype=numpy.float64)
+    with expect_output_size_warning(drops_pixels(geom), 'MaxPooling2D'):
+        x = distinct(seed, geom.n, geom.c_in, geom.h, geom.w)
+        options = dict(ksize=(geom.kh, geom.kw), stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw),
+                       cover_all=geom.cover_all)
+        xv = Variable(x.astype(dtype))
+        y = F.max_pooling_2d(xv, **options)
+        ref = pool_reference(x, geom.kh, geom.kw, geom.sy, geom.sx, geom.ph, geom.pw,
+                             geom.cover_all, window_max)
+        assert_forward(y, ref, dtype)
+        assert_grads_keep_dtype(y, [xv], dtype)
+        gy = random(seed + 1, *y.shape)
+        check_backward(lambda v: F.max_pooling_2d(v, **options), x, gy, dtype=numpy.float64)
 
 
 @given(geom=geometries(cover_all=(False,)), dtype=DTYPES, seed=SEEDS)
 @example(geom=EDGE_POOL[0], dtype=numpy.float32, seed=0)
 @example(geom=EDGE_POOL[1], dtype=numpy.float64, seed=1)
 def test_average_pooling_2d(geom, dtype, seed):
-    x = random(seed, geom.n, geom.c_in, geom.h, geom.w)
-    options = dict(ksize=(geom.kh, geom.kw), stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw))
-    xv = Variable(x.astype(dtype))
-    y = F.average_pooling_2d(xv, **options)
-    ref = pool_reference(x, geom.kh, geom.kw, geom.sy, geom.sx, geom.ph, geom.pw, False, window_mean)
-    assert_forward(y, ref, dtype)
-    assert_grads_keep_dtype(y, [xv], dtype)
-    gy = random(seed + 1, *y.shape)
-    check_backward(lambda v: F.average_pooling_2d(v, **options), x, gy, dtype=numpy.float64)
+    with expect_output_size_warning(drops_pixels(geom), 'AveragePooling2D'):
+        x = random(seed, geom.n, geom.c_in, geom.h, geom.w)
+        options = dict(ksize=(geom.kh, geom.kw), stride=(geom.sy, geom.sx), pad=(geom.ph, geom.pw))
+        xv = Variable(x.astype(dtype))
+        y = F.average_pooling_2d(xv, **options)
+        ref = pool_reference(x, geom.kh, geom.kw, geom.sy, geom.sx, geom.ph, geom.pw, False,
+                             window_mean)
+        assert_forward(y, ref, dtype)
+        assert_grads_keep_dtype(y, [xv], dtype)
+        gy = random(seed + 1, *y.shape)
+        check_backward(lambda v: F.average_pooling_2d(v, **options), x, gy, dtype=numpy.float64)
 
 
 @given(axis=invalid_axes(), height_first=st.booleans(), kind=st.sampled_from(['max', 'average']))
 @example(axis=(4, 7, 1, 1, True), height_first=True, kind='max')       # kernel past the padding
-@example(axis=(5, 2, 2, 0, False), height_first=False, kind='average')  # last column dropped
+@example(axis=(2, 3, 1, 0, False), height_first=False, kind='average')  # kernel past the input
 def test_pooling_refuses_invalid_geometry(axis, height_first, kind):
     size, k, s, p, ca = axis
     if kind == 'average':
@@ -368,6 +388,44 @@ def test_pooling_refuses_invalid_geometry(axis, height_first, kind):
             F.max_pooling_2d(x, (kh, kw), (sy, sx), (ph, pw), cover_all=ca)
         else:
             F.average_pooling_2d(x, (kh, kw), (sy, sx), (ph, pw))
+
+
+@st.composite
+def dropping_axes(draw):
+    """An axis ``(size, k, s, p)`` whose last input pixels no window reads (without cover_all)."""
+    k = draw(st.integers(2, 4))
+    s = draw(st.integers(2, k))
+    p = draw(st.integers(0, k - 1))
+    sizes = [n for n in range(1, 9) if valid_axis(n, k, s, p) and drops_axis(n, k, s, p)]
+    assume(sizes)
+    return draw(st.sampled_from(sizes)), k, s, p
+
+
+@given(axis=dropping_axes(), height_first=st.booleans(),
+       kind=st.sampled_from(['conv', 'max', 'average']))
+@example(axis=(8, 3, 2, 0), height_first=False, kind='conv')       # the last pixel left out
+@example(axis=(5, 2, 2, 0), height_first=False, kind='average')    # the last column left out
+def test_dropped_pixels_warn_and_fail_under_debug(axis, height_first, kind):
+    """Chainer's floor size with an OutputSizeWarning; InvalidType under config.debug."""
+    size, k, s, p = axis
+    good = (4, 2, 2, 0)
+    h, kh, sy, ph = (size, k, s, p) if height_first else good
+    w, kw, sx, pw = good if height_first else (size, k, s, p)
+    x = random(0, 1, 1, h, w)
+    name, f = {
+        'conv': ('Convolution2D', lambda: F.convolution_2d(
+            x, random(1, 1, 1, kh, kw), stride=(sy, sx), pad=(ph, pw))),
+        'max': ('MaxPooling2D', lambda: F.max_pooling_2d(
+            x, (kh, kw), (sy, sx), (ph, pw), cover_all=False)),
+        'average': ('AveragePooling2D', lambda: F.average_pooling_2d(
+            x, (kh, kw), (sy, sx), (ph, pw))),
+    }[kind]
+    with expect_output_size_warning(True, name):
+        y = f()
+    assert y.shape[2:] == (outsize(h, kh, sy, ph), outsize(w, kw, sx, pw))
+    with minigrad.using_config('debug', True), \
+            pytest.raises(InvalidType, match=name + ': expect an integer output'):
+        f()
 
 
 # ---------------------------------------------------------------------------

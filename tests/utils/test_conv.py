@@ -4,13 +4,17 @@ References are written here with explicit loops over window positions, not
 with the formulas under test.
 """
 import itertools
+import warnings
 
 import numpy
 import pytest
 
+import minigrad
+import minigrad.functions as F
 from minigrad.type_check import InvalidType
 from minigrad.utils.conv import (
-    col2im, conv_outsize_checked, get_conv_outsize, get_deconv_outsize, im2col, im2col_view)
+    OutputSizeWarning, col2im, conv_outsize_checked, get_conv_outsize, get_deconv_outsize, im2col,
+    im2col_view)
 from tests.windows import windows_by_sliding
 
 
@@ -135,24 +139,56 @@ def test_conv_outsize_checked_accepts_valid_geometry():
     assert conv_outsize_checked('Conv', 8, 8, 3, 3, 2, 2, 1, 1) == (4, 4)
 
 
-def test_conv_outsize_checked_refuses_dropped_pixels():
-    with pytest.raises(InvalidType) as info:
+def test_conv_outsize_checked_warns_of_dropped_pixels_and_floors():
+    # Chainer's size: the floor of (7 - 2) / 2 + 1 = 3.5, the last row left out
+    with pytest.warns(OutputSizeWarning) as record:
+        assert conv_outsize_checked('MyConv', 7, 8, 2, 2, 2, 2, 0, 0) == (3, 4)
+    assert len(record) == 1
+    msg = str(record[0].message)
+    assert msg.startswith('MyConv: output height (7 + 2*0 - 2) / 2 + 1 = 3.5 is not an integer, '
+                          'so it is 3')
+    assert 'the last 1 input pixels along the height are left out' in msg
+    assert 'cover_all=True or another pad or stride uses them' in msg
+    assert 'config.debug makes this an error' in msg
+    assert issubclass(OutputSizeWarning, UserWarning)
+    assert record[0].filename == __file__     # points at the caller, not at minigrad
+    with pytest.warns(OutputSizeWarning, match=r'MyConv: output width \(8 \+ 2\*0 - 3\) / 2 '
+                                               r'\+ 1 = 3\.5 .* so it is 3 .*the last 1 input'):
+        assert conv_outsize_checked('MyConv', 7, 8, 1, 3, 1, 2, 0, 0) == (7, 3)
+
+
+def test_conv_outsize_checked_refuses_dropped_pixels_under_debug():
+    with minigrad.using_config('debug', True), pytest.raises(InvalidType) as info:
         conv_outsize_checked('MyConv', 7, 8, 2, 2, 2, 2, 0, 0)
     msg = str(info.value)
     assert msg.startswith('Invalid operation in MyConv: expect an integer output height')
     assert 'cover_all=True' in msg
     assert '(7 + 2*0 - 2) / 2 + 1 = 3.5' in msg
     assert 'the last 1 input pixels would be dropped' in msg
-    with pytest.raises(InvalidType, match=r'MyConv: expect an integer output width .*'
-                                          r'actual \(8 \+ 2\*0 - 3\) / 2 \+ 1 = 3\.5'):
+    with minigrad.using_config('debug', True), \
+            pytest.raises(InvalidType, match=r'MyConv: expect an integer output width .*'
+                                             r'actual \(8 \+ 2\*0 - 3\) / 2 \+ 1 = 3\.5'):
         conv_outsize_checked('MyConv', 7, 8, 1, 3, 1, 2, 0, 0)
 
 
 def test_conv_outsize_checked_without_cover_all_advice():
-    with pytest.raises(InvalidType) as info:
+    with pytest.warns(OutputSizeWarning) as record:
+        conv_outsize_checked('AveragePooling2D', 7, 7, 2, 2, 2, 2, 0, 0, has_cover_all=False)
+    assert all('cover_all' not in str(r.message) for r in record)
+    assert 'another pad or stride uses them' in str(record[0].message)
+    with minigrad.using_config('debug', True), pytest.raises(InvalidType) as info:
         conv_outsize_checked('AveragePooling2D', 7, 7, 2, 2, 2, 2, 0, 0, has_cover_all=False)
     assert 'cover_all' not in str(info.value)
     assert 'change pad or stride' in str(info.value)
+
+
+def test_conv_outsize_checked_is_quiet_without_dropped_pixels():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        # cover_all, a leftover padded row, and a kernel smaller than its stride
+        assert conv_outsize_checked('Conv', 7, 8, 2, 2, 2, 2, 0, 0, cover_all=True) == (4, 4)
+        assert conv_outsize_checked('Conv', 8, 8, 3, 3, 2, 2, 1, 1) == (4, 4)
+        assert conv_outsize_checked('Conv', 8, 8, 1, 1, 2, 2, 0, 0) == (4, 4)
 
 
 def test_conv_outsize_checked_refuses_kernel_larger_than_padded_input():
@@ -318,3 +354,31 @@ def test_col2im_is_not_the_inverse():
     back = col2im(im2col(x, 2, 2, 1, 1, 0, 0), 1, 1, 0, 0, 3, 3)
     # each pixel comes back once per window that holds it
     numpy.testing.assert_array_equal(back[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+
+
+# ---------------------------------------------------------------------------
+# Chainer's examples: the sizes Chainer gives them
+
+def test_chainer_example_geometries_get_chainer_sizes():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', OutputSizeWarning)
+        # The LeNet5 of Chainer's CNN guide on 28x28 MNIST: stride-1 convolutions
+        # and 2x2 max pooling (cover_all) are exact.
+        h = numpy.zeros((1, 1, 28, 28), numpy.float32)
+        for k, c_out in ((5, 6), (5, 16), (4, 120)):
+            h = F.convolution_2d(h, numpy.zeros((c_out, h.shape[1], k, k), numpy.float32))
+            if k == 5:
+                h = F.max_pooling_2d(h, 2, 2)
+        assert h.shape == (1, 120, 1, 1)
+        # GoogLeNetBN's auxiliary average pooling on 14x14: (14 - 5) / 3 + 1 = 4, exact.
+        assert F.average_pooling_2d(numpy.zeros((1, 1, 14, 14)), 5, stride=3).shape == (1, 1, 4, 4)
+    # The same pooling on 15x15 (or a LeNet-style 2x2 average pooling of 5x5)
+    # is not exact: Chainer's floor size, with a warning; an error under debug.
+    for size, k, s, out in ((15, 5, 3, 4), (5, 2, 2, 2)):
+        x = numpy.zeros((1, 1, size, size))
+        match = 'AveragePooling2D: output (height|width) .* so it is {} .*left out'.format(out)
+        with pytest.warns(OutputSizeWarning, match=match):
+            assert F.average_pooling_2d(x, k, stride=s).shape == (1, 1, out, out)
+        with minigrad.using_config('debug', True), \
+                pytest.raises(InvalidType, match='AveragePooling2D: expect an integer output'):
+            F.average_pooling_2d(x, k, stride=s)

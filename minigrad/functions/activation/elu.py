@@ -23,8 +23,10 @@ class ELU(FunctionNode):
     def label(self):
         return '{} alpha={:g}'.format(self.name, self.alpha)
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float(self.name, 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

@@ -8,8 +8,10 @@ from minigrad.core import FunctionNode
 class HardSigmoid(FunctionNode):
     """``y = clip(0.2 x + 0.5, 0, 1)``; see :func:`hard_sigmoid`."""
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('HardSigmoid', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

@@ -16,8 +16,10 @@ class LeakyReLU(FunctionNode):
     def label(self):
         return 'LeakyReLU slope={}'.format(self.slope)
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('LeakyReLU', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

@@ -24,10 +24,11 @@ class LogSoftmax(FunctionNode):
     def label(self):
         return 'LogSoftmax axis={}'.format(self.axis)
 
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect_float('LogSoftmax', 'x', x)
-        check_axis('LogSoftmax', x, self.axis)
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
+        check_axis('LogSoftmax', x_type, self.axis)
 
     def forward(self, inputs):
         self.retain_outputs((0,))

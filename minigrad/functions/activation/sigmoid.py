@@ -20,8 +20,10 @@ def sigmoid_array(x):
 class Sigmoid(FunctionNode):
     """``y = 1 / (1 + exp(-x))``; see :func:`sigmoid`."""
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Sigmoid', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         self.retain_outputs((0,))

@@ -7,11 +7,15 @@ from minigrad.functions.math.sum import sum as sum_
 
 
 def check_axis(func_name, x, axis):
-    """Check that ``axis`` is an int with ``-x.ndim <= axis < x.ndim``."""
+    """Check that ``axis`` is an int with ``-x.ndim <= axis < x.ndim``.
+
+    ``x`` is an array: call this after the ``type_check.expect`` conditions on
+    ``x``, which are the only ones a failing check runs again on expressions.
+    """
     ok = (isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool)
           and -x.ndim <= axis < x.ndim)
-    type_check.expect(ok, func_name, '-x.ndim <= axis < x.ndim (an int)',
-                      'axis == {!r}, x.ndim == {} (shape {})'.format(axis, x.ndim, x.shape))
+    type_check.require(ok, func_name, '-x.ndim <= axis < x.ndim (an int)',
+                       'axis == {!r}, x.ndim == {} (shape {})'.format(axis, x.ndim, x.shape))
 
 
 class Softmax(FunctionNode):
@@ -24,10 +28,11 @@ class Softmax(FunctionNode):
     def label(self):
         return 'Softmax axis={}'.format(self.axis)
 
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect_float('Softmax', 'x', x)
-        check_axis('Softmax', x, self.axis)
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
+        check_axis('Softmax', x_type, self.axis)
 
     def forward(self, inputs):
         x, = inputs

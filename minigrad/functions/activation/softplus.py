@@ -21,14 +21,16 @@ class Softplus(FunctionNode):
     def __init__(self, beta=1.0):
         # A Python float keeps float32 arrays float32 (a NumPy float64 scalar would not).
         self.beta = float(beta)
-        type_check.expect(self.beta != 0, 'Softplus', 'beta != 0', 'beta == {!r}'.format(beta))
+        type_check.require(self.beta != 0, 'Softplus', 'beta != 0', 'beta == {!r}'.format(beta))
 
     @property
     def label(self):
         return 'Softplus beta={}'.format(self.beta)
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Softplus', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

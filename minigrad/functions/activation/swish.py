@@ -13,14 +13,15 @@ def _beta_shape(beta_shape, x_ndim):
 class Swish(FunctionNode):
     """``y = x * sigmoid(beta x)``, ``beta`` broadcast over the batch axis; see :func:`swish`."""
 
-    def check_type_forward(self, inputs):
-        name = 'Swish'
-        x, beta = inputs
-        type_check.expect_float(name, 'x', x)
-        type_check.expect_equal(name, 'beta.dtype', beta.dtype, 'x.dtype', x.dtype)
-        type_check.expect(beta.ndim < x.ndim and beta.shape == x.shape[1:1 + beta.ndim], name,
-                          'beta.shape == x.shape[1:1 + beta.ndim] (axis 0 of x is the batch)',
-                          'beta.shape == {}, x.shape == {}'.format(beta.shape, x.shape))
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x', 'beta'))
+        x_type, beta_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            beta_type.dtype == x_type.dtype,
+            beta_type.ndim < x_type.ndim,      # axis 0 of x is the batch
+            beta_type.shape == x_type.shape[1:1 + beta_type.ndim],
+        )
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

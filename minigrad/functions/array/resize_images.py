@@ -95,22 +95,22 @@ class ResizeImages(_Resize):
 
     def __init__(self, output_shape, mode='bilinear', align_corners=True):
         name = 'ResizeImages'
-        type_check.expect(mode in ('bilinear', 'nearest'), name,
-                          "mode in ('bilinear', 'nearest')", 'mode == {!r}'.format(mode))
+        type_check.require(mode in ('bilinear', 'nearest'), name,
+                           "mode in ('bilinear', 'nearest')", 'mode == {!r}'.format(mode))
         ok = isinstance(output_shape, (tuple, list)) and len(output_shape) == 2 and all(
             isinstance(s, (int, numpy.integer)) and s > 0 for s in output_shape)
-        type_check.expect(ok, name, 'output_shape a pair of positive ints (OH, OW)',
-                          'output_shape == {!r}'.format(output_shape))
+        type_check.require(ok, name, 'output_shape a pair of positive ints (OH, OW)',
+                           'output_shape == {!r}'.format(output_shape))
         super().__init__(None, tuple(int(s) for s in output_shape), mode, align_corners)
 
     @property
     def label(self):
         return 'ResizeImages {}x{} {}'.format(*self.out_size, self.mode)
 
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect_ndim('ResizeImages', 'x', x, 4)
-        type_check.expect_float('ResizeImages', 'x', x)
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.ndim == 4, x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

@@ -14,10 +14,11 @@ class Separate(FunctionNode):
     def label(self):
         return 'Separate axis={}'.format(self.axis)
 
-    def check_type_forward(self, inputs):
-        x, = inputs
-        type_check.expect(-x.ndim <= self.axis < x.ndim, 'Separate', '-x.ndim <= axis < x.ndim',
-                          'axis == {}, x.ndim == {}'.format(self.axis, x.ndim))
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        axis = type_check.make_variable(self.axis, 'axis')
+        type_check.expect(-x_type.ndim <= axis, axis < x_type.ndim)
 
     def forward(self, inputs):
         x, = inputs

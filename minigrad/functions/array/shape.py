@@ -12,19 +12,20 @@ class Concat(FunctionNode):
     def __init__(self, axis=1):
         self.axis = axis
 
-    def check_type_forward(self, inputs):
-        type_check.expect(len(inputs) > 0, 'Concat', 'at least one input', '0 inputs')
-        first = inputs[0]
-        type_check.expect(-first.ndim <= self.axis < first.ndim, 'Concat',
-                          '-xs[0].ndim <= axis < xs[0].ndim',
-                          'axis == {}, xs[0].ndim == {}'.format(self.axis, first.ndim))
-        a = self.axis % first.ndim
-        for i, x in enumerate(inputs[1:], 1):
-            type_check.expect_equal('Concat', 'xs[{}].ndim'.format(i), x.ndim, 'xs[0].ndim', first.ndim)
-            for d in range(first.ndim):
+    def check_type_forward(self, in_types):
+        type_check.require(len(in_types) > 0, 'Concat', 'at least one input', '0 inputs')
+        if not type_check.in_light_mode():
+            type_check.argname(in_types, ['xs[{}]'.format(i) for i in range(len(in_types))])
+        first = in_types[0]
+        axis = type_check.make_variable(self.axis, 'axis')
+        type_check.expect(-first.ndim <= axis, axis < first.ndim)
+        ndim = type_check.eval(first.ndim)
+        a = self.axis % ndim
+        for x_type in in_types[1:]:
+            type_check.expect(x_type.ndim == first.ndim)
+            for d in range(ndim):
                 if d != a:
-                    type_check.expect_equal('Concat', 'xs[{}].shape[{}]'.format(i, d), x.shape[d],
-                                            'xs[0].shape[{}]'.format(d), first.shape[d])
+                    type_check.expect(x_type.shape[d] == first.shape[d])
 
     def forward(self, inputs):
         self.bounds = numpy.cumsum([0] + [x.shape[self.axis] for x in inputs]).tolist()
@@ -61,8 +62,8 @@ def concat(xs, axis=1):
 def expand_dims(x, axis):
     """Insert an axis of length 1 at ``axis`` (``-x.ndim - 1 <= axis <= x.ndim``)."""
     x = as_variable(x)
-    type_check.expect(-x.ndim - 1 <= axis <= x.ndim, 'ExpandDims',
-                      '-x.ndim - 1 <= axis <= x.ndim', 'axis == {}, x.ndim == {}'.format(axis, x.ndim))
+    type_check.require(-x.ndim - 1 <= axis <= x.ndim, 'ExpandDims',
+                       '-x.ndim - 1 <= axis <= x.ndim', 'axis == {}, x.ndim == {}'.format(axis, x.ndim))
     shape = list(x.shape)
     shape.insert(axis % (x.ndim + 1), 1)
     return reshape(x, tuple(shape))

@@ -14,9 +14,9 @@ def _indices_or_sections(value):
         return None, int(value)
     indices = numpy.asarray(value)
     # An empty list reads as float64 in NumPy: no indices, one piece.
-    type_check.expect(indices.ndim == 1 and (indices.dtype.kind in 'iu' or indices.size == 0),
-                      'SplitAxis', 'indices_or_sections an int or a 1-D sequence of ints',
-                      'indices_or_sections == {!r}'.format(value))
+    type_check.require(indices.ndim == 1 and (indices.dtype.kind in 'iu' or indices.size == 0),
+                       'SplitAxis', 'indices_or_sections an int or a 1-D sequence of ints',
+                       'indices_or_sections == {!r}'.format(value))
     return [int(i) for i in indices], None
 
 
@@ -31,23 +31,25 @@ class SplitAxis(FunctionNode):
     def label(self):
         return 'SplitAxis axis={}'.format(self.axis)
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'SplitAxis'
-        x, = inputs
-        type_check.expect(-x.ndim <= self.axis < x.ndim, name, '-x.ndim <= axis < x.ndim',
-                          'axis == {}, x.ndim == {}'.format(self.axis, x.ndim))
-        size = x.shape[self.axis]
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        axis = type_check.make_variable(self.axis, 'axis')
+        type_check.expect(-x_type.ndim <= axis, axis < x_type.ndim)
+        # Only light mode gets here (a failed expect raised above): x_type is the array.
+        size = x_type.shape[self.axis]
         if self.sections is not None:
-            type_check.expect(self.sections > 0 and size % self.sections == 0, name,
-                              'sections > 0 dividing x.shape[axis]',
-                              'sections == {}, x.shape[{}] == {}'.format(
-                                  self.sections, self.axis, size))
+            type_check.require(self.sections > 0 and size % self.sections == 0, name,
+                               'sections > 0 dividing x.shape[axis]',
+                               'sections == {}, x.shape[{}] == {}'.format(
+                                   self.sections, self.axis, size))
         else:
             ok = all(0 <= i <= size for i in self.indices) and all(
                 a <= b for a, b in zip(self.indices, self.indices[1:]))
-            type_check.expect(ok, name,
-                              'sorted indices in [0, x.shape[axis]] == [0, {}]'.format(size),
-                              'indices == {}'.format(self.indices))
+            type_check.require(ok, name,
+                               'sorted indices in [0, x.shape[axis]] == [0, {}]'.format(size),
+                               'indices == {}'.format(self.indices))
 
     def forward(self, inputs):
         x, = inputs

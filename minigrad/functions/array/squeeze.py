@@ -11,23 +11,23 @@ class Squeeze(FunctionNode):
     def __init__(self, axis=None):
         if axis is not None and not isinstance(axis, tuple):
             axis = (axis,)
-        type_check.expect(axis is None or all(isinstance(a, (int, numpy.integer)) for a in axis),
-                          'Squeeze', 'axis None, an int or a tuple of ints',
-                          'axis == {!r}'.format(axis))
+        type_check.require(axis is None or all(isinstance(a, (int, numpy.integer)) for a in axis),
+                           'Squeeze', 'axis None, an int or a tuple of ints',
+                           'axis == {!r}'.format(axis))
         self.axis = axis
 
-    def check_type_forward(self, inputs):
-        x, = inputs
+    def check_type_forward(self, in_types):
         if self.axis is None:
             return
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
         for a in self.axis:
-            type_check.expect(-x.ndim <= a < x.ndim, 'Squeeze', '-x.ndim <= axis < x.ndim',
-                              'axis == {}, x.ndim == {}'.format(a, x.ndim))
-            type_check.expect(x.shape[a] == 1, 'Squeeze', 'x.shape[{}] == 1'.format(a),
-                              'x.shape == {}'.format(x.shape))
-        axes = [a % x.ndim for a in self.axis]
-        type_check.expect(len(set(axes)) == len(axes), 'Squeeze', 'no repeated axis',
-                          'axis == {}'.format(self.axis))
+            axis = type_check.make_variable(a, 'axis')
+            type_check.expect(-x_type.ndim <= axis, axis < x_type.ndim, x_type.shape[a] == 1)
+        # Only light mode gets here (a failed expect raised above): x_type is the array.
+        axes = [a % x_type.ndim for a in self.axis]
+        type_check.require(len(set(axes)) == len(axes), 'Squeeze', 'no repeated axis',
+                           'axis == {}'.format(self.axis))
 
     def forward(self, inputs):
         x, = inputs

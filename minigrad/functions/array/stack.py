@@ -19,16 +19,15 @@ class Stack(FunctionNode):
     def label(self):
         return 'Stack axis={}'.format(self.axis)
 
-    def check_type_forward(self, inputs):
-        name = 'Stack'
-        type_check.expect(len(inputs) > 0, name, 'at least one input', '0 inputs')
-        first = inputs[0]
-        type_check.expect(-first.ndim - 1 <= self.axis <= first.ndim, name,
-                          '-xs[0].ndim - 1 <= axis <= xs[0].ndim',
-                          'axis == {}, xs[0].ndim == {}'.format(self.axis, first.ndim))
-        for i, x in enumerate(inputs[1:], 1):
-            type_check.expect_equal(name, 'xs[{}].shape'.format(i), x.shape, 'xs[0].shape', first.shape)
-            type_check.expect_equal(name, 'xs[{}].dtype'.format(i), x.dtype, 'xs[0].dtype', first.dtype)
+    def check_type_forward(self, in_types):
+        type_check.require(len(in_types) > 0, 'Stack', 'at least one input', '0 inputs')
+        if not type_check.in_light_mode():
+            type_check.argname(in_types, ['xs[{}]'.format(i) for i in range(len(in_types))])
+        first = in_types[0]
+        axis = type_check.make_variable(self.axis, 'axis')
+        type_check.expect(-first.ndim - 1 <= axis, axis <= first.ndim)
+        for x_type in in_types[1:]:
+            type_check.expect(x_type.shape == first.shape, x_type.dtype == first.dtype)
 
     def forward(self, inputs):
         return numpy.stack(inputs, axis=self.axis),

@@ -16,13 +16,16 @@ class Where(FunctionNode):
     def __init__(self, condition):
         self.condition = condition
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'Where'
-        x, y = inputs
+        type_check.argname(in_types, ('x', 'y'))
+        x_type, y_type = in_types
+        type_check.expect(x_type.dtype == y_type.dtype)
+        # Only light mode gets here (a failed expect raised above): x and y are the arrays.
+        x, y = in_types
         cond = self.condition
-        type_check.expect(cond.dtype == numpy.bool_, name, 'condition.dtype == bool',
-                          'condition.dtype == {}'.format(cond.dtype))
-        type_check.expect_equal(name, 'x.dtype', x.dtype, 'y.dtype', y.dtype)
+        type_check.require(cond.dtype == numpy.bool_, name, 'condition.dtype == bool',
+                           'condition.dtype == {}'.format(cond.dtype))
         try:
             numpy.broadcast_shapes(cond.shape, x.shape, y.shape)
         except ValueError:

@@ -112,7 +112,9 @@ class Convolution2D(FunctionNode):
     gradients of a deconvolution pass it, since a deconvolution's ``outsize``
     may leave trailing pixels that no window reads (they got only the bias),
     and the convolution that is its gradient ignores them.  A user's
-    convolution refuses that geometry as a likely mistake.  Such a gradient
+    convolution warns of that geometry as a likely mistake
+    (:class:`~minigrad.utils.conv.OutputSizeWarning`; an error under
+    ``config.debug``).  Such a gradient
     may also need cover_all along one axis only: ``cover_all`` is then a
     pair ``(H, W)``.
     """

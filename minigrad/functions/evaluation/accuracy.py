@@ -13,19 +13,23 @@ class Accuracy(FunctionNode):
     def __init__(self, ignore_label=None):
         self.ignore_label = ignore_label
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'Accuracy'
-        y, t = inputs
-        type_check.expect_float(name, 'y', y)
-        type_check.expect_int_dtype(name, 't', t)
+        type_check.argname(in_types, ('y', 't'))
+        y_type, t_type = in_types
         # Like Chainer: y is (N, C, d1, ..., dk, 1, ..., 1) for t of shape (N, d1, ..., dk).
-        ok = (y.ndim >= 2 and t.ndim >= 1 and y.ndim >= t.ndim + 1
-              and y.shape[0] == t.shape[0]
-              and y.shape[2:t.ndim + 1] == t.shape[1:]
-              and all(s == 1 for s in y.shape[t.ndim + 1:]))
-        type_check.expect(ok, name,
-                          'y.shape == (N, C) + t.shape[1:] + (1,) * k with t.shape[0] == N',
-                          'y.shape == {}, t.shape == {}'.format(y.shape, t.shape))
+        type_check.expect(
+            y_type.dtype.kind == 'f',
+            y_type.ndim >= 2,
+            t_type.ndim >= 1,
+            y_type.ndim >= t_type.ndim + 1,
+            y_type.shape[0] == t_type.shape[0],
+            y_type.shape[2:t_type.ndim + 1] == t_type.shape[1:],
+            y_type.shape[t_type.ndim + 1:] == (1,) * (y_type.ndim - t_type.ndim - 1),
+        )
+        # Only light mode gets here (a failed expect raised above): y and t are the arrays.
+        y, t = in_types
+        type_check.expect_int_dtype(name, 't', t)
         # A label that is no class would silently count as a miss.
         check_labels(name, t, y.shape[1], 'y.shape[1]', self.ignore_label)
 

@@ -9,12 +9,14 @@ from minigrad.functions.math.sum import sum as sum_
 class MeanSquaredError(FunctionNode):
     """``loss = mean((x0 - x1) ** 2)``; see :func:`mean_squared_error`."""
 
-    def check_type_forward(self, inputs):
-        name = 'MeanSquaredError'
-        x0, x1 = inputs
-        type_check.expect_float(name, 'x0', x0)
-        type_check.expect_equal(name, 'x0.dtype', x0.dtype, 'x1.dtype', x1.dtype)
-        type_check.expect_equal(name, 'x0.shape', x0.shape, 'x1.shape', x1.shape)
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x0', 'x1'))
+        x0_type, x1_type = in_types
+        type_check.expect(
+            x0_type.dtype.kind == 'f',
+            x0_type.dtype == x1_type.dtype,
+            x0_type.shape == x1_type.shape,
+        )
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -47,8 +47,8 @@ class SoftmaxCrossEntropy(FunctionNode):
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean'):
-        type_check.expect(reduce in ('mean', 'no'), 'SoftmaxCrossEntropy',
-                          "reduce in ('mean', 'no')", 'reduce == {!r}'.format(reduce))
+        type_check.require(reduce in ('mean', 'no'), 'SoftmaxCrossEntropy',
+                           "reduce in ('mean', 'no')", 'reduce == {!r}'.format(reduce))
         if class_weight is not None:
             if isinstance(class_weight, Variable):
                 raise TypeError('SoftmaxCrossEntropy: expect class_weight to be a numpy.ndarray, '
@@ -66,17 +66,18 @@ class SoftmaxCrossEntropy(FunctionNode):
     def label(self):
         return 'SoftmaxCrossEntropy reduce={}'.format(self.reduce)
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'SoftmaxCrossEntropy'
-        x, t = inputs
-        type_check.expect_float(name, 'x', x)
+        type_check.argname(in_types, ('x', 't'))
+        x_type, t_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,       # x of shape (N, C, ...)
+            t_type.shape == x_type.shape[:1] + x_type.shape[2:],
+        )
+        # Only light mode gets here (a failed expect raised above): x and t are the arrays.
+        x, t = in_types
         type_check.expect_int_dtype(name, 't', t)
-        type_check.expect(x.ndim >= 2, name, 'x.ndim >= 2 (x of shape (N, C, ...))',
-                          'x.ndim == {} (shape {})'.format(x.ndim, x.shape))
-        want = x.shape[:1] + x.shape[2:]
-        type_check.expect(t.shape == want, name,
-                          't.shape == x.shape[:1] + x.shape[2:] == {}'.format(want),
-                          't.shape == {} (x.shape == {})'.format(t.shape, x.shape))
         n_class = x.shape[1]
         check_labels(name, t, n_class, 'x.shape[1]', self.ignore_label)
         if self.class_weight is not None:

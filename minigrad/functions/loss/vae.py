@@ -20,8 +20,8 @@ def _checked(name, reduce, **inputs):
     A constant (an array that is not a Variable) takes the dtype of the first
     Variable, so float32 stays float32 as it does for the operators.
     """
-    type_check.expect(reduce in ('sum', 'mean', 'no'), name, "reduce in ('sum', 'mean', 'no')",
-                      'reduce == {!r}'.format(reduce))
+    type_check.require(reduce in ('sum', 'mean', 'no'), name, "reduce in ('sum', 'mean', 'no')",
+                       'reduce == {!r}'.format(reduce))
     dtype = next((v.dtype for v in inputs.values() if isinstance(v, Variable)), None)
     out = {}
     for arg, v in inputs.items():

@@ -42,8 +42,8 @@ def average(x, axis=None, weights=None, keepdims=False):
     if axis is None:
         type_check.expect_equal(name, 'weights.shape', weights.shape, 'x.shape', x.shape)
     else:
-        type_check.expect(len(axes) == 1, name, 'a single axis with weights',
-                          'axis == {!r}'.format(axis))
+        type_check.require(len(axes) == 1, name, 'a single axis with weights',
+                           'axis == {!r}'.format(axis))
         a, = axes
         type_check.expect_equal(name, 'weights.shape', weights.shape,
                                 '(x.shape[{}],)'.format(axis), (x.shape[a],))

@@ -15,14 +15,14 @@ class Clip(FunctionNode):
 
     def __init__(self, x_min, x_max):
         name = 'Clip'
-        type_check.expect(x_min is not None or x_max is not None, name,
-                          'x_min or x_max to be given', 'x_min == x_max == None')
+        type_check.require(x_min is not None or x_max is not None, name,
+                           'x_min or x_max to be given', 'x_min == x_max == None')
         for arg, value in (('x_min', x_min), ('x_max', x_max)):
-            type_check.expect(value is None or numpy.ndim(value) == 0, name,
-                              '{} a scalar or None'.format(arg), '{} == {!r}'.format(arg, value))
+            type_check.require(value is None or numpy.ndim(value) == 0, name,
+                               '{} a scalar or None'.format(arg), '{} == {!r}'.format(arg, value))
         x_min, x_max = _as_bound(x_min), _as_bound(x_max)
-        type_check.expect(x_min is None or x_max is None or x_min < x_max, name,
-                          'x_min < x_max', 'x_min == {!r}, x_max == {!r}'.format(x_min, x_max))
+        type_check.require(x_min is None or x_max is None or x_min < x_max, name,
+                           'x_min < x_max', 'x_min == {!r}, x_max == {!r}'.format(x_min, x_max))
         self.x_min = x_min
         self.x_max = x_max
 
@@ -30,8 +30,10 @@ class Clip(FunctionNode):
     def label(self):
         return 'Clip [{}, {}]'.format(self.x_min, self.x_max)
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Clip', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs

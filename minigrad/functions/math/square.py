@@ -12,8 +12,10 @@ class Square(FunctionNode):
     def label(self):
         return 'square'
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Square', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -11,11 +11,11 @@ def _normalize_axis(axis, ndim, func_name='Sum'):
         return tuple(range(ndim))
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     for a in axes:
-        type_check.expect(-ndim <= a < ndim, func_name, '-x.ndim <= axis < x.ndim',
-                          'axis == {}, x.ndim == {}'.format(a, ndim))
+        type_check.require(-ndim <= a < ndim, func_name, '-x.ndim <= axis < x.ndim',
+                           'axis == {}, x.ndim == {}'.format(a, ndim))
     axes = tuple(a % ndim for a in axes)
-    type_check.expect(len(set(axes)) == len(axes), func_name, 'no repeated axis',
-                      'axis == {}'.format(axis))
+    type_check.require(len(set(axes)) == len(axes), func_name, 'no repeated axis',
+                       'axis == {}'.format(axis))
     return axes
 
 

@@ -16,8 +16,10 @@ class Dropout(FunctionNode):
     def label(self):
         return 'Dropout ratio={}'.format(self.dropout_ratio)
 
-    def check_type_forward(self, inputs):
-        type_check.expect_float('Dropout', 'x', inputs[0])
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
 
     def forward(self, inputs):
         x, = inputs
@@ -59,8 +61,8 @@ def dropout(x, ratio=0.5, **kwargs):
     if kwargs:
         raise TypeError('dropout() got an unexpected keyword argument {!r}'
                         .format(next(iter(kwargs))))
-    type_check.expect(0.0 <= ratio < 1.0, 'Dropout', '0 <= ratio < 1',
-                      'ratio == {!r}'.format(ratio))
+    type_check.require(0.0 <= ratio < 1.0, 'Dropout', '0 <= ratio < 1',
+                       'ratio == {!r}'.format(ratio))
     if not (config.train if train is None else train):
         return as_variable(x)
     return Dropout(float(ratio)).apply((x,))[0]

@@ -37,12 +37,12 @@ def _reduced_axes(func_name, x_ndim, gamma_ndim, axis):
     if axis is None:
         return (0,) + tuple(range(gamma_ndim + 1, x_ndim))
     axes = tuple(a + x_ndim if a < 0 else a for a in axis)
-    type_check.expect(all(0 <= a < x_ndim for a in axes), func_name,
-                      'every axis in range(-x.ndim, x.ndim) == range({}, {})'.format(-x_ndim, x_ndim),
-                      'axis == {}'.format(axis))
-    type_check.expect(len(axes) > 0 and all(a < b for a, b in zip(axes, axes[1:])), func_name,
-                      'axis non-empty, without repeats, in ascending order',
-                      'axis == {}'.format(axis))
+    type_check.require(all(0 <= a < x_ndim for a in axes), func_name,
+                       'every axis in range(-x.ndim, x.ndim) == range({}, {})'.format(-x_ndim, x_ndim),
+                       'axis == {}'.format(axis))
+    type_check.require(len(axes) > 0 and all(a < b for a, b in zip(axes, axes[1:])), func_name,
+                       'axis non-empty, without repeats, in ascending order',
+                       'axis == {}'.format(axis))
     return axes
 
 
@@ -55,21 +55,19 @@ def _as_axis_tuple(axis):
 
 
 def _check_channel_array(func_name, arg, a, x, axes, channel_shape):
-    """``a`` (gamma, beta, mean, ...) must be a float array of x's dtype and the channel shape."""
-    type_check.expect_float(func_name, arg, a)
-    type_check.expect(a.dtype == x.dtype, func_name, '{}.dtype == x.dtype'.format(arg),
-                      '{}.dtype == {}, x.dtype == {}'.format(arg, a.dtype, x.dtype))
-    type_check.expect(a.shape == channel_shape, func_name,
-                      '{}.shape == {} (x.shape {} without the axes {})'.format(
-                          arg, channel_shape, x.shape, axes),
-                      '{}.shape == {}'.format(arg, a.shape))
+    """``a`` (gamma, beta, mean, ...) must have the channel shape (its dtype is checked by the DSL)."""
+    type_check.require(a.shape == channel_shape, func_name,
+                       '{}.shape == {} (x.shape {} without the axes {})'.format(
+                           arg, channel_shape, x.shape, axes),
+                       '{}.shape == {}'.format(arg, a.shape))
 
 
 def _check_x(func_name, x, gamma, axis):
-    """Check ``x`` and return the reduced axes and the channel shape."""
-    type_check.expect_float(func_name, 'x', x)
-    type_check.expect(x.ndim >= 2, func_name, 'x.ndim >= 2',
-                      'x.ndim == {} (shape {})'.format(x.ndim, x.shape))
+    """Check ``axis`` against ``x`` and return the reduced axes and the channel shape.
+
+    ``x`` and ``gamma`` are arrays: call this after the ``type_check.expect``
+    conditions, which are the only ones a failing check runs again on expressions.
+    """
     axes = _reduced_axes(func_name, x.ndim, gamma.ndim, axis)
     channel_shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
     return axes, channel_shape
@@ -180,9 +178,18 @@ class BatchNormalization(FunctionNode):
     def label(self):
         return 'BatchNormalization eps={}'.format(self.eps)
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'BatchNormalization'
-        x, gamma, beta = inputs
+        type_check.argname(in_types, ('x', 'gamma', 'beta'))
+        x_type, gamma_type, beta_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,
+            gamma_type.dtype == x_type.dtype,
+            beta_type.dtype == x_type.dtype,
+        )
+        # Only light mode gets here (a failed expect raised above): the inputs are arrays.
+        x, gamma, beta = in_types
         axes, channel_shape = _check_x(name, x, gamma, self.axis)
         _check_channel_array(name, 'gamma', gamma, x, axes, channel_shape)
         _check_channel_array(name, 'beta', beta, x, axes, channel_shape)
@@ -190,22 +197,22 @@ class BatchNormalization(FunctionNode):
             a = getattr(self, arg)
             if a is None:
                 continue
-            type_check.expect(isinstance(a, numpy.ndarray), name,
-                              '{} to be a numpy.ndarray (it is updated in place)'.format(arg),
-                              '{} is a {}'.format(arg, type(a).__name__))
+            type_check.require(isinstance(a, numpy.ndarray), name,
+                               '{} to be a numpy.ndarray (it is updated in place)'.format(arg),
+                               '{} is a {}'.format(arg, type(a).__name__))
             type_check.expect_float(name, arg, a)
-            type_check.expect(a.shape == channel_shape, name,
-                              '{}.shape == {} (the shape of gamma)'.format(arg, channel_shape),
-                              '{}.shape == {}'.format(arg, a.shape))
+            type_check.require(a.shape == channel_shape, name,
+                               '{}.shape == {} (the shape of gamma)'.format(arg, channel_shape),
+                               '{}.shape == {}'.format(arg, a.shape))
         # One value per channel has no variance: the output would be beta whatever
         # x is, and the running variance would drift to 0 (PyTorch refuses it too).
         m = math.prod(x.shape[i] for i in axes)
-        type_check.expect(m != 1, name,
-                          'more than 1 value per channel in training (the variance of one '
-                          'value is undefined; at test time use config.train = False or '
-                          'fixed_batch_normalization)',
-                          '1 value per channel (x.shape {}, statistics over the axes {})'.format(
-                              x.shape, axes))
+        type_check.require(m != 1, name,
+                           'more than 1 value per channel in training (the variance of one '
+                           'value is undefined; at test time use config.train = False or '
+                           'fixed_batch_normalization)',
+                           '1 value per channel (x.shape {}, statistics over the axes {})'.format(
+                               x.shape, axes))
 
     def forward(self, inputs):
         x, gamma, beta = inputs
@@ -420,11 +427,22 @@ class FixedBatchNormalization(FunctionNode):
     def label(self):
         return 'FixedBatchNormalization eps={}'.format(self.eps)
 
-    def check_type_forward(self, inputs):
+    def check_type_forward(self, in_types):
         name = 'FixedBatchNormalization'
-        x, gamma, beta, mean, var = inputs
+        type_check.argname(in_types, ('x', 'gamma', 'beta', 'mean', 'var'))
+        x_type, gamma_type, beta_type, mean_type, var_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,
+            gamma_type.dtype == x_type.dtype,
+            beta_type.dtype == x_type.dtype,
+            mean_type.dtype == x_type.dtype,
+            var_type.dtype == x_type.dtype,
+        )
+        # Only light mode gets here (a failed expect raised above): the inputs are arrays.
+        x, gamma = in_types[:2]
         axes, channel_shape = _check_x(name, x, gamma, self.axis)
-        for arg, a in zip(('gamma', 'beta', 'mean', 'var'), inputs[1:]):
+        for arg, a in zip(('gamma', 'beta', 'mean', 'var'), in_types[1:]):
             _check_channel_array(name, arg, a, x, axes, channel_shape)
 
     def forward(self, inputs):

@@ -69,14 +69,13 @@ class LocalResponseNormalization(FunctionNode):
         return 'LocalResponseNormalization n={} k={:g} alpha={:g} beta={:g}'.format(
             self.n, self.k, self.alpha, self.beta)
 
-    def check_type_forward(self, inputs):
-        name = 'LocalResponseNormalization'
-        x, = inputs
-        type_check.expect_float(name, 'x', x)
-        type_check.expect(x.ndim >= 2, name, 'x.ndim >= 2 (channels on axis 1)',
-                          'x.ndim == {} (shape {})'.format(x.ndim, x.shape))
-        type_check.expect(isinstance(self.n, (int, numpy.integer)) and self.n > 0, name,
-                          'n to be a positive int', 'n == {!r}'.format(self.n))
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)     # channels on axis 1
+        type_check.require(isinstance(self.n, (int, numpy.integer)) and self.n > 0,
+                           'LocalResponseNormalization', 'n to be a positive int',
+                           'n == {!r}'.format(self.n))
 
     def forward(self, inputs):
         x, = inputs

@@ -44,18 +44,18 @@ class Unpooling2D(_Geometry, FunctionNode):
                                         ('width', w, self.kw, self.sx, self.pw, 1)):
             if self.outsize is None:
                 out = get_deconv_outsize(size, k, s, p, self.cover_all)
-                type_check.expect(out > 0, name, 'a positive output {}'.format(axis),
-                                  'output {} {} (x {} {}, ksize {}, stride {}, pad {})'.format(
-                                      axis, out, axis, size, k, s, p))
+                type_check.require(out > 0, name, 'a positive output {}'.format(axis),
+                                   'output {} {} (x {} {}, ksize {}, stride {}, pad {})'.format(
+                                       axis, out, axis, size, k, s, p))
             else:
                 # The pooling that unpooling undoes must map outsize back to x's size.
                 out = self.outsize[i]
                 back = get_conv_outsize(out, k, s, p, self.cover_all)
-                type_check.expect(out > 0 and back == size, name,
-                                  'pooling outsize {} back gives x.shape[{}] == {}'.format(
-                                      axis, 2 + i, size),
-                                  'outsize {} {} pools to {} (ksize {}, stride {}, pad {}, '
-                                  'cover_all {})'.format(axis, out, back, k, s, p, self.cover_all))
+                type_check.require(out > 0 and back == size, name,
+                                   'pooling outsize {} back gives x.shape[{}] == {}'.format(
+                                       axis, 2 + i, size),
+                                   'outsize {} {} pools to {} (ksize {}, stride {}, pad {}, '
+                                   'cover_all {})'.format(axis, out, back, k, s, p, self.cover_all))
 
     def forward(self, inputs):
         x, = inputs

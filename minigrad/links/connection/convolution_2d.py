@@ -57,9 +57,9 @@ class Convolution2D(Link):
         self.dilate = pair(dilate, name, 'dilate', 1)
         self.groups = check_int(groups, name, 'groups', 1)
         self.nobias = nobias
-        type_check.expect(out_channels % self.groups == 0, 'Convolution2D',
-                          'out_channels % groups == 0',
-                          'out_channels == {}, groups == {}'.format(out_channels, self.groups))
+        type_check.require(out_channels % self.groups == 0, 'Convolution2D',
+                           'out_channels % groups == 0',
+                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
         with self.init_scope():
             self.W = Parameter(initializers._get_initializer(initialW))
             if in_channels is not None:
@@ -71,9 +71,9 @@ class Convolution2D(Link):
                 self.b = Parameter(bias, out_channels)
 
     def _initialize_params(self, in_channels):
-        type_check.expect(in_channels % self.groups == 0, 'Convolution2D',
-                          'in_channels % groups == 0',
-                          'in_channels == {}, groups == {}'.format(in_channels, self.groups))
+        type_check.require(in_channels % self.groups == 0, 'Convolution2D',
+                           'in_channels % groups == 0',
+                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
         kh, kw = pair(self.ksize, 'Convolution2D', 'ksize', 1)
         self.W.initialize((self.out_channels, in_channels // self.groups, kh, kw))
 
@@ -96,8 +96,8 @@ class Convolution2D(Link):
         if self.W.data is None:
             self._initialize_params(x.shape[1])
         channels = self.W.shape[1] * self.groups
-        type_check.expect(x.shape[1] == channels, 'Convolution2D',
-                          'x.shape[1] == {} (in_channels of W {})'.format(channels, self.W.shape),
-                          'x.shape[1] == {} (x.shape {})'.format(x.shape[1], tuple(x.shape)))
+        type_check.require(x.shape[1] == channels, 'Convolution2D',
+                           'x.shape[1] == {} (in_channels of W {})'.format(channels, self.W.shape),
+                           'x.shape[1] == {} (x.shape {})'.format(x.shape[1], tuple(x.shape)))
         return F.convolution_2d(x, self.W, self.b, self.stride, self.pad,
                                 dilate=self.dilate, groups=self.groups)

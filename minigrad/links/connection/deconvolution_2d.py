@@ -61,9 +61,9 @@ class Deconvolution2D(Link):
         self.dilate = pair(dilate, name, 'dilate', 1)
         self.groups = check_int(groups, name, 'groups', 1)
         self.nobias = nobias
-        type_check.expect(out_channels % self.groups == 0, 'Deconvolution2D',
-                          'out_channels % groups == 0',
-                          'out_channels == {}, groups == {}'.format(out_channels, self.groups))
+        type_check.require(out_channels % self.groups == 0, 'Deconvolution2D',
+                           'out_channels % groups == 0',
+                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
         with self.init_scope():
             self.W = Parameter(initializers._get_initializer(initialW))
             if in_channels is not None:
@@ -75,9 +75,9 @@ class Deconvolution2D(Link):
                 self.b = Parameter(bias, out_channels)
 
     def _initialize_params(self, in_channels):
-        type_check.expect(in_channels % self.groups == 0, 'Deconvolution2D',
-                          'in_channels % groups == 0',
-                          'in_channels == {}, groups == {}'.format(in_channels, self.groups))
+        type_check.require(in_channels % self.groups == 0, 'Deconvolution2D',
+                           'in_channels % groups == 0',
+                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
         kh, kw = pair(self.ksize)
         self.W.initialize((in_channels, self.out_channels // self.groups, kh, kw))
 
@@ -100,9 +100,9 @@ class Deconvolution2D(Link):
         type_check.expect_ndim('Deconvolution2D', 'x', x, 4)
         if self.W.data is None:
             self._initialize_params(x.shape[1])
-        type_check.expect(x.shape[1] == self.W.shape[0], 'Deconvolution2D',
-                          'x.shape[1] == {} (in_channels of W {})'.format(
-                              self.W.shape[0], self.W.shape),
-                          'x.shape[1] == {} (x.shape {})'.format(x.shape[1], tuple(x.shape)))
+        type_check.require(x.shape[1] == self.W.shape[0], 'Deconvolution2D',
+                           'x.shape[1] == {} (in_channels of W {})'.format(
+                               self.W.shape[0], self.W.shape),
+                           'x.shape[1] == {} (x.shape {})'.format(x.shape[1], tuple(x.shape)))
         return deconvolution_2d(x, self.W, self.b, self.stride, self.pad, self.outsize,
                                 dilate=self.dilate, groups=self.groups)

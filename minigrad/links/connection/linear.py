@@ -74,8 +74,8 @@ class Linear(Link):
         in_size = int(numpy.prod(x.shape[n_batch_axes:], dtype=numpy.int64))
         if self.W.data is None:
             self._initialize_params(in_size)
-        type_check.expect(in_size == self.W.shape[1], 'Linear',
-                          'in_size == {} (W.shape[1])'.format(self.W.shape[1]),
-                          'in_size == {} (x.shape {} with n_batch_axes={})'.format(
-                              in_size, tuple(x.shape), n_batch_axes))
+        type_check.require(in_size == self.W.shape[1], 'Linear',
+                           'in_size == {} (W.shape[1])'.format(self.W.shape[1]),
+                           'in_size == {} (x.shape {} with n_batch_axes={})'.format(
+                               in_size, tuple(x.shape), n_batch_axes))
         return F.linear(x, self.W, self.b, n_batch_axes=n_batch_axes)

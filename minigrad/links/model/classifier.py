@@ -39,9 +39,9 @@ class Classifier(Chain):
     compute_accuracy = True
 
     def __init__(self, predictor, lossfun=softmax_cross_entropy, accfun=accuracy, label_key=-1):
-        type_check.expect(isinstance(label_key, (int, str)) and not isinstance(label_key, bool),
-                          'Classifier', 'label_key to be an int or a str',
-                          'label_key == {!r} ({})'.format(label_key, type(label_key).__name__))
+        type_check.require(isinstance(label_key, (int, str)) and not isinstance(label_key, bool),
+                           'Classifier', 'label_key to be an int or a str',
+                           'label_key == {!r} ({})'.format(label_key, type(label_key).__name__))
         super().__init__()
         self.lossfun = lossfun
         self.accfun = accfun
@@ -66,21 +66,21 @@ class Classifier(Chain):
         """
         key = self.label_key
         if isinstance(key, int):
-            type_check.expect(-len(args) <= key < len(args), 'Classifier',
-                              'label_key in [-len(args), len(args))',
-                              'label_key == {} with {} positional arguments'.format(key, len(args)))
+            type_check.require(-len(args) <= key < len(args), 'Classifier',
+                               'label_key in [-len(args), len(args))',
+                               'label_key == {} with {} positional arguments'.format(key, len(args)))
             # model(x) with the label forgotten would take x for the label and call predictor().
-            type_check.expect(len(args) > 1 or kwargs, 'Classifier',
-                              'the inputs and the label (label_key={})'.format(key),
-                              '1 positional argument and no keyword arguments: nothing is left '
-                              'for the predictor once the label is taken')
+            type_check.require(len(args) > 1 or kwargs, 'Classifier',
+                               'the inputs and the label (label_key={})'.format(key),
+                               '1 positional argument and no keyword arguments: nothing is left '
+                               'for the predictor once the label is taken')
             t = args[key]
             index = key % len(args)
             args = args[:index] + args[index + 1:]
         else:
-            type_check.expect(key in kwargs, 'Classifier',
-                              'the label as keyword argument {!r}'.format(key),
-                              'keyword arguments {}'.format(sorted(kwargs)))
+            type_check.require(key in kwargs, 'Classifier',
+                               'the label as keyword argument {!r}'.format(key),
+                               'keyword arguments {}'.format(sorted(kwargs)))
             kwargs = dict(kwargs)
             t = kwargs.pop(key)
         # Drop the previous results first, so their graph is freed before a new one is built.

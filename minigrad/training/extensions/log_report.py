@@ -56,8 +56,8 @@ class LogReport(extension.Extension):
         if format is None:
             name = self._log_name or ''
             format = 'json-lines' if name.endswith('.jsonl') else 'json'
-        type_check.expect(format in ('json', 'json-lines'), 'LogReport',
-                          "format in ('json', 'json-lines')", 'format == {!r}'.format(format))
+        type_check.require(format in ('json', 'json-lines'), 'LogReport',
+                           "format in ('json', 'json-lines')", 'format == {!r}'.format(format))
         self._format = format
         self._log = []
         self._init_summary()

@@ -36,9 +36,9 @@ class PrintReport(extension.Extension):
     """
 
     def __init__(self, entries, log_report='LogReport', out=sys.stdout):
-        type_check.expect(not isinstance(entries, str), 'PrintReport',
-                          "entries to be a list of keys such as ['epoch', 'main/loss']",
-                          'entries == {!r} (a str)'.format(entries))
+        type_check.require(not isinstance(entries, str), 'PrintReport',
+                           "entries to be a list of keys such as ['epoch', 'main/loss']",
+                           'entries == {!r} (a str)'.format(entries))
         self._entries = list(entries)
         self._log_report = log_report
         self._out = out

@@ -35,10 +35,10 @@ class ProgressBar(extension.Extension):
 
     def __init__(self, training_length=None, update_interval=100, bar_length=50, out=sys.stdout):
         if training_length is not None:
-            type_check.expect(isinstance(training_length, (tuple, list)) and len(training_length) == 2
-                              and training_length[1] in ('epoch', 'iteration'), 'ProgressBar',
-                              "training_length to be a pair such as (10, 'epoch')",
-                              'training_length == {!r}'.format(training_length))
+            type_check.require(isinstance(training_length, (tuple, list)) and len(training_length) == 2
+                               and training_length[1] in ('epoch', 'iteration'), 'ProgressBar',
+                               "training_length to be a pair such as (10, 'epoch')",
+                               'training_length == {!r}'.format(training_length))
         type_check.expect_positive('ProgressBar', 'update_interval', update_interval)
         self._training_length = training_length
         self._update_interval = update_interval

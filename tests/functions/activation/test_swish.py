@@ -77,13 +77,13 @@ def test_float32_stays_float32():
 
 def test_bad_inputs_are_rejected():
     x = numpy.zeros((2, 3))
-    with pytest.raises(InvalidType, match=r'Swish: expect beta\.shape == x\.shape\[1:1 \+ beta\.ndim\] '
-                                          r'.*actual beta\.shape == \(2,\), x\.shape == \(2, 3\)'):
+    with pytest.raises(InvalidType, match=r'Swish: expect beta\.shape == x\.shape\[1:1 \+ beta\.ndim\], '
+                                          r'actual \(2,\) != \(3,\)'):
         swish(x, numpy.zeros(2))
-    with pytest.raises(InvalidType, match=r'Swish: expect beta\.shape.*actual beta\.shape == \(2, 3\)'):
+    with pytest.raises(InvalidType, match=r'Swish: expect beta\.ndim < x\.ndim, actual 2 >= 2'):
         swish(x, numpy.zeros((2, 3)))
     with pytest.raises(InvalidType, match=r'Swish: expect beta\.dtype == x\.dtype, actual float32 '
                                           r'!= float64'):
         swish(x, numpy.zeros(3, dtype=numpy.float32))
-    with pytest.raises(InvalidType, match=r'Swish: expect x\.dtype\.kind == "f", actual x\.dtype == int'):
+    with pytest.raises(InvalidType, match=r"Swish.*: expect x\.dtype\.kind == 'f', actual i != f"):
         swish(numpy.zeros((2, 3), dtype=numpy.int32), numpy.zeros(3))

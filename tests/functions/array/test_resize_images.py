@@ -112,10 +112,10 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(InvalidType, match=r'ResizeImages: expect output_shape a pair .*actual '
                                           r'output_shape == 4'):
         resize_images(x, 4)
-    with pytest.raises(InvalidType, match=r'ResizeImages: expect x\.ndim == 4, actual x\.ndim == 3'):
+    with pytest.raises(InvalidType, match=r'ResizeImages .*: expect x\.ndim == 4, actual 3 != 4'):
         resize_images(numpy.zeros((C, H, W)), (2, 2))
-    with pytest.raises(InvalidType, match=r'ResizeImages: expect x\.dtype\.kind == "f", actual '
-                                          r'x\.dtype == int'):
+    with pytest.raises(InvalidType, match=r"ResizeImages.*: expect x\.dtype\.kind == 'f', "
+                                          r'actual i != f'):
         resize_images(numpy.zeros((N, C, H, W), dtype=numpy.int32), (2, 2))
     with pytest.raises(TypeError):
         resize_images(x, (2, 2), 'nearest')      # mode is keyword-only, as in Chainer

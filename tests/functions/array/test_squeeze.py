@@ -40,11 +40,9 @@ def test_float32_stays_float32():
 
 def test_bad_inputs_are_rejected():
     x = numpy.zeros(SHAPE)
-    with pytest.raises(InvalidType, match=r'Squeeze: expect x\.shape\[2\] == 1, actual x\.shape == '
-                                          r'\(2, 1, 3, 1\)'):
+    with pytest.raises(InvalidType, match=r'Squeeze: expect x\.shape\[2\] == 1, actual 3 != 1'):
         squeeze(x, 2)
-    with pytest.raises(InvalidType, match=r'Squeeze: expect -x\.ndim <= axis < x\.ndim, actual axis '
-                                          r'== 4, x\.ndim == 4'):
+    with pytest.raises(InvalidType, match=r'Squeeze: expect axis < x\.ndim, actual 4 >= 4'):
         squeeze(x, 4)
     with pytest.raises(InvalidType, match=r'Squeeze: expect no repeated axis, actual axis == \(1, -3\)'):
         squeeze(x, (1, -3))

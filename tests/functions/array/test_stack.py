@@ -61,14 +61,13 @@ def test_an_input_used_twice_gets_both_gradients():
 
 def test_bad_inputs_are_rejected():
     a = numpy.zeros((2, 3))
-    with pytest.raises(InvalidType, match=r'Stack: expect xs\[1\]\.shape == xs\[0\]\.shape, actual '
+    with pytest.raises(InvalidType, match=r'Stack axis=.*: expect xs\[1\]\.shape == xs\[0\]\.shape, actual '
                                           r'\(3, 2\) != \(2, 3\)'):
         stack([a, numpy.zeros((3, 2))])
-    with pytest.raises(InvalidType, match=r'Stack: expect xs\[1\]\.dtype == xs\[0\]\.dtype, actual '
+    with pytest.raises(InvalidType, match=r'Stack axis=.*: expect xs\[1\]\.dtype == xs\[0\]\.dtype, actual '
                                           r'float32 != float64'):
         stack([a, numpy.zeros((2, 3), dtype=numpy.float32)])
-    with pytest.raises(InvalidType, match=r'Stack: expect -xs\[0\]\.ndim - 1 <= axis <= xs\[0\]\.ndim, '
-                                          r'actual axis == 3, xs\[0\]\.ndim == 2'):
+    with pytest.raises(InvalidType, match=r'Stack axis=3: expect axis <= xs\[0\]\.ndim, actual 3 > 2'):
         stack([a, a], axis=3)
     with pytest.raises(InvalidType, match=r'Stack: expect at least one input, actual 0 inputs'):
         stack([])

@@ -55,16 +55,16 @@ def test_is_not_differentiable():
 
 def test_bad_inputs_are_rejected():
     y = numpy.zeros((4, 3), dtype=numpy.float32)
-    with pytest.raises(InvalidType, match=r'Invalid operation in Accuracy: expect y\.shape == \(N, C\) \+ '
-                                          r't\.shape\[1:\] \+ \(1,\) \* k with t\.shape\[0\] == N, '
-                                          r'actual y\.shape == \(4, 3\), t\.shape == \(5,\)'):
+    with pytest.raises(InvalidType, match=r'^Invalid operation in Accuracy: expect y\.shape\[0\] == t\.shape\[0\], '
+                                          r'actual 4 != 5$'):
         F.accuracy(y, numpy.zeros(5, dtype=numpy.int32))
-    with pytest.raises(InvalidType, match=r'Accuracy: .*actual y\.shape == \(4, 3, 2\), t\.shape == \(4, 3\)'):
+    with pytest.raises(InvalidType, match=r'Accuracy: expect y\.shape\[2:t\.ndim \+ 1\] == t\.shape\[1:\], actual \(2,\) != \(3,\)'):
         F.accuracy(numpy.zeros((4, 3, 2)), numpy.zeros((4, 3), dtype=numpy.int32))
-    with pytest.raises(InvalidType, match=r'Accuracy: .*actual y\.shape == \(4, 3, 2\), t\.shape == \(4,\)'):
+    with pytest.raises(InvalidType, match=r'Accuracy: expect y\.shape\[t\.ndim \+ 1:\] == \(1,\) \* \(y\.ndim - t\.ndim - 1\), '
+                                          r'actual \(2,\) != \(1,\)'):
         F.accuracy(numpy.zeros((4, 3, 2)), numpy.zeros(4, dtype=numpy.int32))
     with pytest.raises(InvalidType, match=r'Accuracy: expect t\.dtype\.kind in "iu" \(integer labels\), '
                                           r'actual t\.dtype == float32'):
         F.accuracy(y, numpy.zeros(4, dtype=numpy.float32))
-    with pytest.raises(InvalidType, match=r'Accuracy: expect y\.dtype\.kind == "f"'):
+    with pytest.raises(InvalidType, match=r"Accuracy: expect y\.dtype\.kind == 'f', actual i != f"):
         F.accuracy(numpy.zeros((4, 3), dtype=numpy.int32), numpy.zeros(4, dtype=numpy.int32))

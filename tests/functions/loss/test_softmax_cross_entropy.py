@@ -175,14 +175,13 @@ def test_label_out_of_range_is_rejected():
 
 def test_wrong_label_shape_is_rejected():
     x = numpy.zeros((3, 4), dtype=numpy.float32)
-    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy: expect t\.shape == x\.shape\[:1\] \+ '
-                                          r'x\.shape\[2:\] == \(3,\), actual t\.shape == \(2,\) '
-                                          r'\(x\.shape == \(3, 4\)\)'):
+    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy reduce=mean: expect t\.shape == x\.shape\[:1\] \+ '
+                                          r'x\.shape\[2:\], actual \(2,\) != \(3,\)'):
         F.softmax_cross_entropy(x, numpy.array([0, 1], dtype=numpy.int32))
-    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy: expect t\.shape == .* == \(2, 2, 2\), '
-                                          r'actual t\.shape == \(2,\)'):
+    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy .*: expect t\.shape == .*, '
+                                          r'actual \(2,\) != \(2, 2, 2\)'):
         F.softmax_cross_entropy(numpy.zeros((2, 3, 2, 2)), numpy.array([0, 1]))
-    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy: expect x\.ndim >= 2 .*actual x\.ndim == 1'):
+    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy .*: expect x\.ndim >= 2, actual 1 < 2'):
         F.softmax_cross_entropy(numpy.zeros(3), numpy.array([0, 1, 2]))
 
 
@@ -190,7 +189,7 @@ def test_non_integer_labels_are_rejected():
     with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy: expect t\.dtype\.kind in "iu" '
                                           r'\(integer labels\), actual t\.dtype == float32'):
         F.softmax_cross_entropy(numpy.zeros((2, 3)), numpy.array([0, 1], dtype=numpy.float32))
-    with pytest.raises(InvalidType, match=r'SoftmaxCrossEntropy: expect x\.dtype\.kind == "f"'):
+    with pytest.raises(InvalidType, match=r"SoftmaxCrossEntropy .*: expect x\.dtype\.kind == 'f', actual i != f"):
         F.softmax_cross_entropy(numpy.zeros((2, 3), dtype=numpy.int32), numpy.array([0, 1]))
 
 

@@ -106,8 +106,8 @@ def test_matmul_keeps_float32():
 
 
 def test_matmul_type_errors():
-    with pytest.raises(InvalidType, match=r'Invalid operation in MatMul: expect a.ndim >= 2 and b.ndim >= 2, '
-                                          r'actual a.ndim == 1, b.ndim == 2'):
+    with pytest.raises(InvalidType, match=r'^Invalid operation in MatMul: expect a\.ndim >= 2, '
+                                          r'actual 1 < 2$'):
         F.matmul(numpy.zeros(3), numpy.zeros((3, 2)))
     with pytest.raises(InvalidType, match=r'expect a.shape\[-1\] == b.shape\[-2\], actual 3 != 2'):
         F.matmul(numpy.zeros((2, 3)), numpy.zeros((3, 2)), transb=True)

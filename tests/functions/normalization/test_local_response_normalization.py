@@ -123,14 +123,14 @@ def test_label():
 
 
 def test_integer_x():
-    with pytest.raises(InvalidType, match=r'^Invalid operation in LocalResponseNormalization: '
-                                          r'expect x\.dtype\.kind == "f", actual x\.dtype == int64$'):
+    with pytest.raises(InvalidType, match=r'^Invalid operation in LocalResponseNormalization .*: '
+                                          r"expect x\.dtype\.kind == 'f', actual i != f$"):
         F.local_response_normalization(numpy.ones((1, 3, 2, 2), numpy.int64))
 
 
 def test_one_dimensional_x():
-    with pytest.raises(InvalidType, match=r'in LocalResponseNormalization: expect x\.ndim >= 2 '
-                                          r'\(channels on axis 1\), actual x\.ndim == 1 \(shape \(3,\)\)'):
+    with pytest.raises(InvalidType, match=r'in LocalResponseNormalization .*: expect x\.ndim >= 2, '
+                                          r'actual 1 < 2$'):
         F.local_response_normalization(numpy.ones(3, numpy.float32))
 
 

@@ -10,7 +10,9 @@ import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
-from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
+from minigrad.utils.conv import OutputSizeWarning
+from tests.windows import (
+    expect_output_size_warning, pool_pairs, skips_last_pixels, windows_by_sliding)
 
 
 # ---------------------------------------------------------------------------
@@ -19,13 +21,13 @@ from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
 def window_starts(size, k, s, p):
     """Starts of the windows that fit in the padded input, by sliding; None if refused.
 
-    Refused: a kernel wider than the padded input, or a last window that ends
-    before the last real pixel (average pooling has no cover_all).
+    Refused: a kernel wider than the padded input.  A last window that ends
+    before the last real pixel (average pooling has no cover_all) leaves those
+    pixels out, as in Chainer, with a warning (see :func:`_dropped`).
     """
     if k > size + 2 * p:
         return None
-    starts = windows_by_sliding(size, k, s, p)
-    return None if skips_last_pixels(starts, size, k, s, p) else starts
+    return windows_by_sliding(size, k, s, p)
 
 
 def avg_pool_by_loops(x, ksize, stride=None, pad=0, gy=None):
@@ -67,6 +69,13 @@ def _refused(ksize, stride, pad):
     return window_starts(H, kh, sy, ph) is None or window_starts(W, kw, sx, pw) is None
 
 
+def _dropped(ksize, stride, pad):
+    """Whether the last input pixels are left out (a warning; an error under debug)."""
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
+    return any(skips_last_pixels(window_starts(size, k, s, p), size, k, s, p)
+               for size, k, s, p in ((H, kh, sy, ph), (W, kw, sx, pw)))
+
+
 @pytest.mark.parametrize('ksize, stride, pad', GRID)
 def test_backward_grid(ksize, stride, pad):
     x = _data((2, 2, H, W), 0)
@@ -74,21 +83,24 @@ def test_backward_grid(ksize, stride, pad):
     def f(x):
         return F.average_pooling_2d(x, ksize, stride=stride, pad=pad)
 
-    if _refused(ksize, stride, pad):
-        with pytest.raises(InvalidType, match=r'^Invalid operation in AveragePooling2D: expect an '
-                                              r'integer output .*: change pad or stride'):
+    assert not _refused(ksize, stride, pad)
+    dropped = _dropped(ksize, stride, pad)
+    if dropped:
+        with minigrad.using_config('debug', True), pytest.raises(
+                InvalidType, match=r'^Invalid operation in AveragePooling2D: expect an '
+                                   r'integer output .*: change pad or stride'):
             f(x)
-        return
-    y = f(x)
-    gy = _data(y.shape, 1)
-    expected_y, expected_gx = avg_pool_by_loops(x, ksize, stride, pad, gy)
-    numpy.testing.assert_allclose(y.data, expected_y, atol=1e-14)
-    gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
-    xv = Variable(x)
-    y = f(xv)
-    y.grad = gy
-    y.backward()
-    numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
+    with expect_output_size_warning(dropped, 'AveragePooling2D'):
+        y = f(x)
+        gy = _data(y.shape, 1)
+        expected_y, expected_gx = avg_pool_by_loops(x, ksize, stride, pad, gy)
+        numpy.testing.assert_allclose(y.data, expected_y, atol=1e-14)
+        gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
+        xv = Variable(x)
+        y = f(xv)
+        y.grad = gy
+        y.backward()
+        numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
 
 
 @pytest.mark.parametrize('ksize, stride, pad', [g for g in GRID if not _refused(*g)])
@@ -98,13 +110,15 @@ def test_double_backward_grid(ksize, stride, pad):
     def f(x):
         return F.average_pooling_2d(x, ksize, stride=stride, pad=pad)
 
-    gy = _data(f(x).shape, 6)
-    gradient_check.check_double_backward(f, x, gy, _data(x.shape, 7), dtype=numpy.float64)
+    with expect_output_size_warning(_dropped(ksize, stride, pad), 'AveragePooling2D'):
+        gy = _data(f(x).shape, 6)
+        gradient_check.check_double_backward(f, x, gy, _data(x.shape, 7), dtype=numpy.float64)
 
 
-def test_grid_has_both_valid_and_refused_geometries():
-    refused = [_refused(*g) for g in GRID]
-    assert any(refused) and refused.count(False) >= 20
+def test_grid_has_both_exact_and_dropped_geometries():
+    dropped = [_dropped(*g) for g in GRID]
+    assert not any(_refused(*g) for g in GRID)
+    assert any(dropped) and dropped.count(False) >= 20
 
 
 # ---------------------------------------------------------------------------
@@ -270,7 +284,11 @@ def test_kernel_larger_than_padded_input():
 
 
 def test_non_integer_output_size():
-    msg = _raises(r'expect an integer output height', numpy.zeros((1, 1, 7, 7)), 2, 2)
+    with pytest.warns(OutputSizeWarning, match=r'3\.5 is not an integer, so it is 3') as record:
+        assert F.average_pooling_2d(numpy.zeros((1, 1, 7, 7)), 2, 2).shape == (1, 1, 3, 3)
+    assert all('cover_all' not in str(r.message) for r in record)
+    with minigrad.using_config('debug', True):
+        msg = _raises(r'expect an integer output height', numpy.zeros((1, 1, 7, 7)), 2, 2)
     assert '(7 + 2*0 - 2) / 2 + 1 = 3.5' in msg
     assert 'cover_all' not in msg          # average pooling has none to offer
 

@@ -10,7 +10,9 @@ import minigrad
 import minigrad.functions as F
 from minigrad import Variable, gradient_check
 from minigrad.type_check import InvalidType
-from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
+from minigrad.utils.conv import OutputSizeWarning
+from tests.windows import (
+    expect_output_size_warning, pool_pairs, skips_last_pixels, windows_by_sliding)
 
 
 # ---------------------------------------------------------------------------
@@ -19,17 +21,15 @@ from tests.windows import pool_pairs, skips_last_pixels, windows_by_sliding
 def window_starts(size, k, s, p, cover_all):
     """Starts of the windows along one axis (padded coordinates), by sliding.
 
-    None when the kernel is wider than the padded input, when the pad is
-    not smaller than the kernel (a first window of padding only), or when,
-    without cover_all, the last window ends before the last real pixel while
-    the kernel is at least the stride (all refused).  A window that would
-    start past the image (cover_all's extra one) is dropped, never all padding.
+    None when the kernel is wider than the padded input or the pad is not
+    smaller than the kernel (a first window of padding only): both refused.
+    Without cover_all the last input pixels may be left out, as in Chainer
+    (a warning, see :func:`dropped`).  A window that would start past the
+    image (cover_all's extra one) is dropped, never all padding.
     """
     if k > size + 2 * p or p >= k:
         return None
     starts = windows_by_sliding(size, k, s, p, cover_all)
-    if not cover_all and skips_last_pixels(starts, size, k, s, p):
-        return None
     return [start for start in starts if start < p + size]
 
 
@@ -88,6 +88,14 @@ H, W = 5, 7
 GRID = list(itertools.product([2, 3, (2, 3)], [None, 1, 2, 3], [0, 1], [False, True]))
 
 
+def dropped(ksize, stride, pad, cover_all, h=H, w=W):
+    """Whether, without cover_all, the last input pixels are left out (a warning)."""
+    kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
+    return not cover_all and any(
+        skips_last_pixels(windows_by_sliding(size, k, s, p), size, k, s, p)
+        for size, k, s, p in ((h, kh, sy, ph), (w, kw, sx, pw)))
+
+
 def _geometry(ksize, stride, pad, cover_all):
     kh, kw, sy, sx, ph, pw = pool_pairs(ksize, stride, pad)
     ys = window_starts(H, kh, sy, ph, cover_all)
@@ -109,20 +117,26 @@ def test_backward_grid(ksize, stride, pad, cover_all):
         return F.max_pooling_2d(x, ksize, stride=stride, pad=pad, cover_all=cover_all)
 
     if _geometry(ksize, stride, pad, cover_all) == 'refused':
-        with pytest.raises(InvalidType, match=r'^Invalid operation in MaxPooling2D: expect an '
-                                              r'integer output .*, or cover_all=True'):
+        with pytest.raises(InvalidType, match=r'^Invalid operation in MaxPooling2D: expect '):
             f(x)
         return
-    y = f(x)
-    gy = numpy.random.RandomState(1).uniform(-1, 1, y.shape)
-    expected_y, _, expected_gx = max_pool_by_loops(x, ksize, stride, pad, cover_all, gy)
-    numpy.testing.assert_array_equal(y.data, expected_y)
-    gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
-    xv = Variable(x)
-    y = f(xv)
-    y.grad = gy
-    y.backward()
-    numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
+    is_dropped = dropped(ksize, stride, pad, cover_all)
+    if is_dropped:
+        with minigrad.using_config('debug', True), pytest.raises(
+                InvalidType, match=r'^Invalid operation in MaxPooling2D: expect an '
+                                   r'integer output .*, or cover_all=True'):
+            f(x)
+    with expect_output_size_warning(is_dropped, 'MaxPooling2D'):
+        y = f(x)
+        gy = numpy.random.RandomState(1).uniform(-1, 1, y.shape)
+        expected_y, _, expected_gx = max_pool_by_loops(x, ksize, stride, pad, cover_all, gy)
+        numpy.testing.assert_array_equal(y.data, expected_y)
+        gradient_check.check_backward(f, x, gy, dtype=numpy.float64)
+        xv = Variable(x)
+        y = f(xv)
+        y.grad = gy
+        y.backward()
+        numpy.testing.assert_allclose(xv.grad, expected_gx, atol=1e-14)
 
 
 @pytest.mark.parametrize('ksize, stride, pad, cover_all',
@@ -135,16 +149,19 @@ def test_double_backward_grid(ksize, stride, pad, cover_all):
         return F.max_pooling_2d(x, ksize, stride=stride, pad=pad, cover_all=cover_all)
 
     rng = numpy.random.RandomState(1)
-    gy = rng.uniform(-1, 1, f(x).shape)
-    gradient_check.check_double_backward(f, x, gy, rng.uniform(-1, 1, x.shape),
-                                         dtype=numpy.float64)
+    with expect_output_size_warning(dropped(ksize, stride, pad, cover_all), 'MaxPooling2D'):
+        gy = rng.uniform(-1, 1, f(x).shape)
+        gradient_check.check_double_backward(f, x, gy, rng.uniform(-1, 1, x.shape),
+                                             dtype=numpy.float64)
 
 
 def test_grid_covers_each_kind():
     kinds = {_geometry(*g) for g in GRID}
-    # minigrad drops or refuses every window of padding only, so none is left
-    assert kinds == {'ok', 'refused'}
+    # minigrad drops or refuses every window of padding only, so none is left;
+    # pads below the kernel refuse nothing here (dropped pixels only warn)
+    assert kinds == {'ok'}
     assert sum(_geometry(*g) == 'ok' for g in GRID) >= 30
+    assert any(dropped(*g) for g in GRID if _geometry(*g) == 'ok')
 
 
 # ---------------------------------------------------------------------------
@@ -458,12 +475,16 @@ def test_wrong_ndim_and_dtype():
 
 def test_kernel_larger_than_padded_input():
     _raises(r'expect kernel height <= padded input 4 \(2 \+ 2 \* pad 1\), actual kernel height 5',
-            numpy.zeros((1, 1, 2, 9)), 5, pad=1)
+            numpy.zeros((1, 1, 2, 9)), 5, pad=1, cover_all=False)
 
 
-def test_non_integer_output_size_needs_cover_all():
+def test_non_integer_output_size_floors_without_cover_all():
     x = numpy.zeros((1, 1, 7, 7))
-    msg = _raises(r'expect an integer output height', x, 2, 2, cover_all=False)
+    with pytest.warns(OutputSizeWarning,
+                      match=r'3\.5 is not an integer, so it is 3 .*cover_all=True'):
+        assert F.max_pooling_2d(x, 2, 2, cover_all=False).shape == (1, 1, 3, 3)
+    with minigrad.using_config('debug', True):
+        msg = _raises(r'expect an integer output height', x, 2, 2, cover_all=False)
     assert '(7 + 2*0 - 2) / 2 + 1 = 3.5' in msg and 'cover_all=True' in msg
     assert F.max_pooling_2d(x, 2, 2, cover_all=True).shape == (1, 1, 4, 4)
     assert F.max_pooling_2d(x, 2, 2).shape == (1, 1, 4, 4)     # cover_all=True by default
@@ -482,3 +503,17 @@ _NONNEGATIVE = 'expect pad to be an int >= 0 or a pair of ints >= 0, actual'
 ])
 def test_bad_numbers(args, kwargs, text):
     _raises(text, numpy.zeros((1, 1, 6, 6)), *args, **kwargs)
+
+
+def test_a_window_wider_than_the_image_with_cover_all_as_chainers_lenet5():
+    # Chainer's CNN guide pools a 1x1 map with ksize 2, stride 2: cover_all
+    # pads as far as one window reaches, and that window holds the one pixel.
+    x = numpy.random.RandomState(0).uniform(-1, 1, (2, 3, 1, 1))
+    y = F.max_pooling_2d(x, 2, stride=2)
+    numpy.testing.assert_array_equal(y.array, x)
+    gradient_check.check_backward(lambda a: F.max_pooling_2d(a, 2, stride=2), x,
+                                  numpy.ones((2, 3, 1, 1)), dtype=numpy.float64)
+    x = numpy.arange(16.0).reshape(1, 1, 4, 4)
+    assert F.max_pooling_2d(x, 7).array.item() == 15.0          # one window over everything
+    with pytest.raises(InvalidType, match=r'kernel height <= padded input 4'):
+        F.max_pooling_2d(x, 7, cover_all=False)

@@ -470,16 +470,11 @@ class BoolBinaryOperator(BinaryOperator, Testable):
     def expect(self):
         left, right = _value(self.lhs), _value(self.rhs)
         if not self.func(left, right):
-            raise InvalidType(_current_function(), str(self),
-                              '{} {} {}'.format(_shown(left), self.inverse, _shown(right)))
-
-
-def _shown(v):
-    """A value as the failure message shows it: ``float32``, ``f``, ``(2, 3)``, ``4``."""
-    if isinstance(v, type) and issubclass(v, numpy.generic):
-        return numpy.dtype(v).name
-    return str(v) if isinstance(v, (numpy.dtype, str, int, float, tuple, numpy.integer,
-                                    numpy.floating)) else repr(v)
+            # As Chainer words it: each side as str() gives it (a constant 'f'
+            # reads f, numpy.float64 reads <class 'numpy.float64'>).
+            raise InvalidType(_current_function(),
+                              '{} {} {}'.format(self.lhs, self.text, self.rhs),
+                              '{} {} {}'.format(left, self.inverse, right))
 
 
 def _paren(v, priority):

@@ -66,5 +66,5 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(InvalidType, match=r'Accuracy: expect t\.dtype\.kind in "iu" \(integer labels\), '
                                           r'actual t\.dtype == float32'):
         F.accuracy(y, numpy.zeros(4, dtype=numpy.float32))
-    with pytest.raises(InvalidType, match=r"Accuracy: expect y\.dtype\.kind == 'f', actual i != f"):
+    with pytest.raises(InvalidType, match=r"Accuracy: expect y\.dtype\.kind == f, actual i != f"):
         F.accuracy(numpy.zeros((4, 3), dtype=numpy.int32), numpy.zeros(4, dtype=numpy.int32))

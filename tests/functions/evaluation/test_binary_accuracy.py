@@ -55,6 +55,6 @@ def test_bad_inputs_are_rejected():
                                           r'labels\), '
                                           r'actual t\.dtype == float64'):
         binary_accuracy(y, numpy.zeros((2, 3)))
-    with pytest.raises(InvalidType, match=r"BinaryAccuracy.*: expect y\.dtype\.kind == 'f', "
+    with pytest.raises(InvalidType, match=r"BinaryAccuracy.*: expect y\.dtype\.kind == f, "
                                           r'actual i != f'):
         binary_accuracy(numpy.zeros((2, 3), dtype=numpy.int32), numpy.zeros((2, 3), dtype=numpy.int32))

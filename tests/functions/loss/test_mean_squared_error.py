@@ -69,6 +69,6 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(InvalidType, match=r'MeanSquaredError: expect x0\.dtype == x1\.dtype, '
                                           r'actual float32 != float64'):
         F.mean_squared_error(a, numpy.zeros((2, 3)))
-    with pytest.raises(InvalidType, match=r"MeanSquaredError: expect x0\.dtype\.kind == 'f', "
+    with pytest.raises(InvalidType, match=r"MeanSquaredError: expect x0\.dtype\.kind == f, "
                                           r'actual i != f'):
         F.mean_squared_error(numpy.zeros(3, dtype=numpy.int32), numpy.zeros(3, dtype=numpy.int32))

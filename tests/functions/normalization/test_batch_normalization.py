@@ -484,7 +484,7 @@ def _f32(*shape):
 
 def test_integer_x():
     with pytest.raises(InvalidType, match=r'^Invalid operation in BatchNormalization eps=2e-05: '
-                                          r"expect x\.dtype\.kind == 'f', actual i != f$"):
+                                          r"expect x\.dtype\.kind == f, actual i != f$"):
         F.batch_normalization(numpy.ones((2, 3), numpy.int64), _f32(3), _f32(3))
 
 
@@ -559,7 +559,7 @@ def test_fixed_arrays_of_the_wrong_shape(arg, index):
 
 
 def test_fixed_integer_x_and_mean_of_another_dtype():
-    with pytest.raises(InvalidType, match=r"in FixedBatchNormalization eps=2e-05: expect x\.dtype\.kind == 'f', actual i != f"):
+    with pytest.raises(InvalidType, match=r"in FixedBatchNormalization eps=2e-05: expect x\.dtype\.kind == f, actual i != f"):
         F.fixed_batch_normalization(numpy.ones((2, 3), numpy.int32), _f32(3), _f32(3), _f32(3),
                                     _f32(3))
     with pytest.raises(InvalidType, match=r'in FixedBatchNormalization eps=2e-05: expect mean\.dtype == '

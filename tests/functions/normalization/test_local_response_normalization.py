@@ -124,7 +124,7 @@ def test_label():
 
 def test_integer_x():
     with pytest.raises(InvalidType, match=r'^Invalid operation in LocalResponseNormalization .*: '
-                                          r"expect x\.dtype\.kind == 'f', actual i != f$"):
+                                          r"expect x\.dtype\.kind == f, actual i != f$"):
         F.local_response_normalization(numpy.ones((1, 3, 2, 2), numpy.int64))
 
 

@@ -7,8 +7,7 @@ from minigrad.functions.connection.convolution_2d import (
     Convolution2D, Convolution2DGradW, check_conv_inputs, conv_label, conv_product, filter_grad,
     grouped_rows, im2col_grouped)
 from minigrad.functions.math.sum import Sum
-from minigrad.utils.conv import (col2im, get_conv_outsize, get_deconv_outsize, get_dilated_ksize,
-                                 check_int, pair)
+from minigrad.utils.conv import col2im, check_int, get_conv_outsize, get_deconv_outsize, pair
 
 
 class Deconvolution2D(FunctionNode):
@@ -62,7 +61,8 @@ class Deconvolution2D(FunctionNode):
             # The convolution this transposes must take the output back to x's size.
             sizes = (get_conv_outsize(out, k, s, p, False, d),
                      get_conv_outsize(out, k, s, p, True, d))
-            if out + 2 * p < get_dilated_ksize(k, d) or x.shape[axis] not in sizes:
+            # (A kernel wider than outsize has floor size <= 0: only cover_all's size can match.)
+            if x.shape[axis] not in sizes:
                 raise type_check.InvalidType(
                     'Deconvolution2D',
                     'x.shape[{}] == the convolution size of outsize {} (k {}, s {}, p {}{}): {}'

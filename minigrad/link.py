@@ -482,10 +482,6 @@ class Link:
     def device(self):
         return backend.CpuDevice()
 
-    @property
-    def xp(self):
-        return numpy
-
     # -- printing ------------------------------------------------------------
     @property
     def printable_specs(self):

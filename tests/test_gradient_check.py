@@ -6,7 +6,7 @@ import pytest
 
 import minigrad
 import minigrad.functions as F
-from minigrad import Function, Variable, gradient_check
+from minigrad import Function, Variable
 from minigrad.gradient_check import check_backward, numerical_grad
 
 

@@ -11,7 +11,6 @@ import numpy
 import pytest
 
 import minigrad
-import minigrad.functions as F
 import minigrad.links as L
 from minigrad import configuration, datasets, iterators, optimizers, serializers, training
 from minigrad.training import extensions

@@ -57,12 +57,17 @@ def setup_minigrad(case):
     import minigrad.links as L
     from minigrad import optimizers
     from minigrad.models import AlexBN
+    return _setup(case, minigrad, F, L, optimizers, AlexBN)
 
+
+def _setup(case, chainer, F, L, optimizers, make_alexbn):
+    """The step of ``case`` written once against Chainer's API: ``chainer`` and
+    its ``F``, ``L``, ``optimizers`` are minigrad's or Chainer's own modules."""
     d = _data()
-    V = minigrad.Variable
+    V = chainer.Variable
 
     if case in ('alexbn_fwd_bwd', 'alexbn_train_step'):
-        model = AlexBN()
+        model = make_alexbn()
         opt = optimizers.SGD(lr=0.01)
         opt.setup(model)
         x, t = d['alex_x'], d['alex_t']
@@ -107,7 +112,7 @@ def setup_minigrad(case):
         x, W = d['alex_x'], V(d['conv1_W'])
 
         def step():
-            with minigrad.no_backprop_mode():
+            with chainer.no_backprop_mode():
                 F.convolution_2d(x, W, stride=4)
         return step
 
@@ -118,7 +123,7 @@ def setup_minigrad(case):
 
         def step():
             if case == 'conv3_fwd':
-                with minigrad.no_backprop_mode():
+                with chainer.no_backprop_mode():
                     F.convolution_2d(x, W, b, pad=1)
                 return
             y = F.convolution_2d(x, W, b, pad=1)
@@ -154,7 +159,7 @@ def setup_minigrad(case):
         return step
 
     if case == 'lenet_train_step':
-        class LeNet(minigrad.Chain):
+        class LeNet(chainer.Chain):
             def __init__(self):
                 super().__init__()
                 with self.init_scope():
@@ -434,76 +439,11 @@ def setup_chainer(case):
     """Chainer's CPU (NumPy) path on the same cases; iDeep stays off."""
     import chainer
     import chainer.functions as cF
+    import chainer.links as cL
     from chainer import optimizers as cO
 
     chainer.global_config.use_ideep = 'never'
-    d = _data()
-    V = chainer.Variable
-
-    if case in ('alexbn_fwd_bwd', 'alexbn_train_step'):
-        model = _chainer_alexbn()
-        opt = cO.SGD(lr=0.01)
-        opt.setup(model)
-        x, t = d['alex_x'], d['alex_t']
-
-        def step():
-            model.cleargrads()
-            loss = model(x, t)
-            loss.backward()
-            if case == 'alexbn_train_step':
-                opt.update()
-        return step
-
-    if case == 'max_pool_fwd_bwd':
-        x = V(d['pool_x'])
-
-        def step():
-            y = cF.max_pooling_2d(x, 3, stride=2)
-            y.grad = numpy.ones_like(y.array)
-            y.backward()
-            x.cleargrad()
-        return step
-
-    if case == 'batchnorm_fwd_bwd':
-        x = V(d['pool_x'])
-        gamma = V(numpy.ones(96, numpy.float32))
-        beta = V(numpy.zeros(96, numpy.float32))
-        gy = numpy.ones_like(d['pool_x'])
-
-        def step():
-            y = cF.batch_normalization(x, gamma, beta)
-            y.grad = gy
-            y.backward()
-            for v in (x, gamma, beta):
-                v.cleargrad()
-        return step
-
-    if case == 'conv1_fwd':
-        x, W = d['alex_x'], V(d['conv1_W'])
-
-        def step():
-            with chainer.no_backprop_mode():
-                cF.convolution_2d(x, W, stride=4)
-        return step
-
-    if case in ('conv3_fwd', 'conv3_fwd_bwd'):
-        x, W = V(d['conv3_x']), V(d['conv3_W'])
-        b = V(numpy.zeros(384, numpy.float32))
-        gy = numpy.ones((8, 384, 13, 13), numpy.float32)
-
-        def step():
-            if case == 'conv3_fwd':
-                with chainer.no_backprop_mode():
-                    cF.convolution_2d(x, W, b, pad=1)
-                return
-            y = cF.convolution_2d(x, W, b, pad=1)
-            y.grad = gy
-            y.backward()
-            for v in (x, W, b):
-                v.cleargrad()
-        return step
-
-    raise KeyError('no Chainer version of case {!r}'.format(case))
+    return _setup(case, chainer, cF, cL, cO, _chainer_alexbn)
 
 
 def peak_memory_chainer():

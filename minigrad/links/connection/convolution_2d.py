@@ -7,7 +7,56 @@ from minigrad.link import Link
 from minigrad.utils.conv import check_int, pair
 
 
-class Convolution2D(Link):
+class ConvolutionLinkBase(Link):
+    """What Convolution2D and Deconvolution2D share: their arguments, checked
+    where they are given, a ``W`` that may wait for the input's channels, and
+    a bias of ``out_channels``.  A subclass names itself (``name``) and says
+    how ``W`` is laid out (:meth:`filter_shape`).
+    """
+
+    name_of_function = None
+
+    def __init__(self, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                 initial_bias, dilate, groups):
+        super().__init__()
+        if ksize is None:       # the two-argument form: (out_channels, ksize)
+            in_channels, out_channels, ksize = None, in_channels, out_channels
+        # Checked here, where they are given: positive ints (pairs for the geometry).
+        name = self.name_of_function
+        if in_channels is not None:
+            in_channels = check_int(in_channels, name, 'in_channels', 1)
+        self.in_channels = in_channels
+        self.out_channels = out_channels = check_int(out_channels, name, 'out_channels', 1)
+        pair(ksize, name, 'ksize', 1)
+        self.ksize = ksize
+        self.stride = pair(stride, name, 'stride', 1)
+        self.pad = pair(pad, name, 'pad', 0)
+        self.dilate = pair(dilate, name, 'dilate', 1)
+        self.groups = check_int(groups, name, 'groups', 1)
+        self.nobias = nobias
+        type_check.require(out_channels % self.groups == 0, name, 'out_channels % groups == 0',
+                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
+        with self.init_scope():
+            self.W = Parameter(initializers._get_initializer(initialW))
+            if in_channels is not None:
+                self._initialize_params(in_channels)
+            if nobias:
+                self.b = None
+            else:
+                bias = initializers._get_initializer(0 if initial_bias is None else initial_bias)
+                self.b = Parameter(bias, out_channels)
+
+    def filter_shape(self, in_channels, kh, kw):
+        raise NotImplementedError
+
+    def _initialize_params(self, in_channels):
+        type_check.require(in_channels % self.groups == 0, self.name_of_function,
+                           'in_channels % groups == 0',
+                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
+        self.W.initialize(self.filter_shape(in_channels, *pair(self.ksize)))
+
+
+class Convolution2D(ConvolutionLinkBase):
     """Two-dimensional convolution layer (see :func:`minigrad.functions.convolution_2d`).
 
     ``y[n, o] = sum_c W[o, c] * x[n, c] + b[o]`` over every window, where
@@ -39,43 +88,15 @@ class Convolution2D(Link):
     :class:`~minigrad.type_check.InvalidType` here, naming the argument.
     """
 
+    name_of_function = 'Convolution2D'
+
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0, nobias=False,
                  initialW=None, initial_bias=None, *, dilate=1, groups=1):
-        super().__init__()
-        if ksize is None:
-            in_channels, out_channels, ksize = None, in_channels, out_channels
-        # Checked here, where they are given: positive ints (pairs for the geometry).
-        name = 'Convolution2D'
-        if in_channels is not None:
-            in_channels = check_int(in_channels, name, 'in_channels', 1)
-        self.in_channels = in_channels
-        self.out_channels = out_channels = check_int(out_channels, name, 'out_channels', 1)
-        pair(ksize, name, 'ksize', 1)
-        self.ksize = ksize
-        self.stride = pair(stride, name, 'stride', 1)
-        self.pad = pair(pad, name, 'pad', 0)
-        self.dilate = pair(dilate, name, 'dilate', 1)
-        self.groups = check_int(groups, name, 'groups', 1)
-        self.nobias = nobias
-        type_check.require(out_channels % self.groups == 0, 'Convolution2D',
-                           'out_channels % groups == 0',
-                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
-        with self.init_scope():
-            self.W = Parameter(initializers._get_initializer(initialW))
-            if in_channels is not None:
-                self._initialize_params(in_channels)
-            if nobias:
-                self.b = None
-            else:
-                bias = initializers._get_initializer(0 if initial_bias is None else initial_bias)
-                self.b = Parameter(bias, out_channels)
+        super().__init__(in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                         initial_bias, dilate, groups)
 
-    def _initialize_params(self, in_channels):
-        type_check.require(in_channels % self.groups == 0, 'Convolution2D',
-                           'in_channels % groups == 0',
-                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
-        kh, kw = pair(self.ksize, 'Convolution2D', 'ksize', 1)
-        self.W.initialize((self.out_channels, in_channels // self.groups, kh, kw))
+    def filter_shape(self, in_channels, kh, kw):
+        return self.out_channels, in_channels // self.groups, kh, kw
 
     @property
     def printable_specs(self):

@@ -1,13 +1,11 @@
 """The two-dimensional transposed convolution (deconvolution) layer."""
-from minigrad import initializers
 from minigrad import type_check
-from minigrad.core import Parameter
 from minigrad.functions.connection.deconvolution_2d import deconvolution_2d
-from minigrad.link import Link
-from minigrad.utils.conv import check_int, pair
+from minigrad.links.connection.convolution_2d import ConvolutionLinkBase
+from minigrad.utils.conv import pair
 
 
-class Deconvolution2D(Link):
+class Deconvolution2D(ConvolutionLinkBase):
     """Two-dimensional transposed convolution layer (see :func:`minigrad.functions.deconvolution_2d`).
 
     Each input pixel scatters its filters, scaled by its value, into the
@@ -42,44 +40,16 @@ class Deconvolution2D(Link):
     (1, 7, 20, 20)
     """
 
+    name_of_function = 'Deconvolution2D'
+
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0, nobias=False,
                  outsize=None, initialW=None, initial_bias=None, *, dilate=1, groups=1):
-        super().__init__()
-        if ksize is None:
-            in_channels, out_channels, ksize = None, in_channels, out_channels
-        name = 'Deconvolution2D'
-        if in_channels is not None:
-            in_channels = check_int(in_channels, name, 'in_channels', 1)
-        out_channels = check_int(out_channels, name, 'out_channels', 1)
-        pair(ksize, name, 'ksize', 1)
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.ksize = ksize
-        self.stride = pair(stride, name, 'stride', 1)
-        self.pad = pair(pad, name, 'pad', 0)
-        self.outsize = None if outsize is None else pair(outsize, name, 'outsize', 1)
-        self.dilate = pair(dilate, name, 'dilate', 1)
-        self.groups = check_int(groups, name, 'groups', 1)
-        self.nobias = nobias
-        type_check.require(out_channels % self.groups == 0, 'Deconvolution2D',
-                           'out_channels % groups == 0',
-                           'out_channels == {}, groups == {}'.format(out_channels, self.groups))
-        with self.init_scope():
-            self.W = Parameter(initializers._get_initializer(initialW))
-            if in_channels is not None:
-                self._initialize_params(in_channels)
-            if nobias:
-                self.b = None
-            else:
-                bias = initializers._get_initializer(0 if initial_bias is None else initial_bias)
-                self.b = Parameter(bias, out_channels)
+        super().__init__(in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                         initial_bias, dilate, groups)
+        self.outsize = None if outsize is None else pair(outsize, 'Deconvolution2D', 'outsize', 1)
 
-    def _initialize_params(self, in_channels):
-        type_check.require(in_channels % self.groups == 0, 'Deconvolution2D',
-                           'in_channels % groups == 0',
-                           'in_channels == {}, groups == {}'.format(in_channels, self.groups))
-        kh, kw = pair(self.ksize)
-        self.W.initialize((in_channels, self.out_channels // self.groups, kh, kw))
+    def filter_shape(self, in_channels, kh, kw):
+        return in_channels, self.out_channels // self.groups, kh, kw
 
     @property
     def printable_specs(self):

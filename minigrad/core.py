@@ -803,8 +803,19 @@ class FunctionNode:
 
     @property
     def label(self):
-        """The name shown in graphs and error messages."""
+        """The name shown in graphs (and, by default, in error messages)."""
         return type(self).__name__
+
+    @property
+    def check_name(self):
+        """The function's name in the messages of its input checks: by default its label.
+
+        A node whose label shows more than the function's name, such as a
+        kernel size known only after forward, names itself with a class
+        attribute (``check_name = 'Convolution2D'``), so that every message
+        of the function reads the same name.
+        """
+        return self.label
 
     def check_type_forward(self, in_types):
         """Check the inputs' shapes and dtypes, as Chainer's: ``type_check.expect(...)``.

@@ -20,8 +20,13 @@ where ``in_types`` are :class:`Expr` objects: each condition then remembers
 its own text (``x.shape[1] == W.shape[1]``) and the values it compared
 (``3 != 5``), and the message is made from them.  The condition is written
 once, and its message follows from it.
+
+The message names the function by the node's ``check_name``: its label, or
+the function's plain name where the label shows more (``Convolution2D``,
+whose label ``Convolution2D 3x3 s1 p0`` knows the kernel only after forward).
 """
 import contextlib
+import math
 import operator
 import threading
 
@@ -123,17 +128,24 @@ def is_float(x):
 # ---------------------------------------------------------------------------
 # The type-check language (Chainer's ``chainer.utils.type_check``)
 
-_state = threading.local()
+class _State(threading.local):
+    """Per thread: whether a check runs in light mode, and for which function."""
+
+    light = False
+    func = None
+
+
+_state = _State()
 
 
 def in_light_mode():
     """True while ``check_type_forward`` runs on the arrays themselves."""
-    return getattr(_state, 'light', False)
+    return _state.light
 
 
 @contextlib.contextmanager
 def _mode(light, func_label):
-    outer = getattr(_state, 'light', False), getattr(_state, 'func', None)
+    outer = _state.light, _state.func
     _state.light, _state.func = light, func_label
     try:
         yield
@@ -142,11 +154,16 @@ def _mode(light, func_label):
 
 
 def _current_function():
-    """The label of the function whose check is running (for messages), or None."""
-    func = getattr(_state, 'func', None)
+    """The name of the function whose check is running (for messages), or None.
+
+    A node gives its ``check_name``: its label, unless it names itself
+    otherwise (``Convolution2D``, whose label shows a kernel size known only
+    after forward).
+    """
+    func = _state.func
     if func is None or isinstance(func, str):
         return func
-    return func.label
+    return func.check_name
 
 
 class _LightModeFailure(InvalidType):
@@ -159,11 +176,11 @@ class _LightModeFailure(InvalidType):
 def run_check(func, check, arrays):
     """Run ``check(in_types)`` in light mode, and again in heavy mode if a condition fails.
 
-    ``func`` (a function node, or a label) names the function in the message;
-    its ``label`` is read only then.
+    ``func`` (a function node, or a name) names the function in the message;
+    its ``check_name`` is read only then.
     """
     light = LightTypeInfoTuple(arrays)
-    outer = getattr(_state, 'light', False), getattr(_state, 'func', None)
+    outer = _state.light, _state.func
     _state.light, _state.func = True, func      # inline, not _mode(): this runs on every call
     try:
         check(light)
@@ -235,7 +252,7 @@ def argname(in_types, names):
     if len(in_types) != len(names):
         raise InvalidType(_current_function(), '{} argument(s)'.format(len(names)),
                           '{} argument(s)'.format(len(in_types)))
-    if in_light_mode():     # the arrays have no names to take: nothing else to do
+    if _state.light:        # the arrays have no names to take: nothing else to do
         return
     for t, name in zip(in_types, names):
         if isinstance(t, Variable):
@@ -248,7 +265,7 @@ def expect(*bool_exprs):
     In light mode the conditions are bools; in heavy mode, :class:`Testable`
     expressions that know their text and the values they compared.
     """
-    if in_light_mode():
+    if _state.light:        # (not in_light_mode(): this runs on every call)
         if not all(bool_exprs):
             raise _LightModeFailure()
         return
@@ -267,6 +284,18 @@ def eval(exp):
 def make_variable(value, name):
     """A named constant to use in conditions (``make_variable(3, 'n_in')``)."""
     return value if in_light_mode() else Variable(value, name)
+
+
+def prod(values):
+    """The product of the entries of a shape: ``prod(x_type.shape[1:]) == w_type.shape[1]``.
+
+    In light mode (or given numbers) the number itself, an int product of a
+    tuple of ints; in heavy mode an expression that prints as
+    ``prod(x.shape[1:])``.
+    """
+    if _state.light or not isinstance(values, Expr):
+        return math.prod(values)
+    return _prod(values)
 
 
 def same_types(*arrays):
@@ -373,6 +402,9 @@ class Variable(Expr):
 
     def eval(self):
         return self.value
+
+
+_prod = Variable(math.prod, 'prod')
 
 
 class GetAttr(Expr):

@@ -198,3 +198,88 @@ def test_chainers_two_argument_invalid_type_inside_a_function_names_it():
 
     with pytest.raises(InvalidType, match=r'^Invalid operation in Picky: expect 4 rows, actual 3 rows$'):
         Picky().apply((numpy.zeros((3, 2)),))
+
+
+class Flatten(minigrad.FunctionNode):
+    """x (N, ...) times W (M, K) with K the size of a sample, checked with prod."""
+
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x', 'W'))
+        x_type, w_type = in_types
+        type_check.expect(x_type.ndim >= 2,
+                          type_check.prod(x_type.shape[1:]) == w_type.shape[1])
+
+    def forward(self, inputs):
+        x, W = inputs
+        return x.reshape(len(x), -1) @ W.T,
+
+
+def test_prod_of_a_shape_slice():
+    W = numpy.ones((2, 12))
+    assert Flatten().apply((numpy.ones((5, 3, 4)), W))[0].shape == (5, 2)
+    assert Flatten().apply((numpy.ones((5, 12)), W))[0].shape == (5, 2)
+    with pytest.raises(InvalidType, match=r'^Invalid operation in Flatten: expect '
+                                          r'prod\(x\.shape\[1:\]\) == W\.shape\[1\], actual 6 != 12$'):
+        Flatten().apply((numpy.ones((5, 3, 2)), W))
+    # by hand, outside a function
+    x_type, = type_check.get_types((numpy.zeros((2, 3, 4)),), 'in_types', False)
+    assert str(type_check.prod(x_type.shape[1:])) == 'prod(in_types[0].shape[1:])'
+    assert type_check.eval(type_check.prod(x_type.shape[1:])) == 12
+
+
+def test_divisibility_condition():
+    a = type_check.Variable(type_check.TypeInfo((5, 3), numpy.float32), 'a')
+    groups = type_check.Variable(2, 'groups')
+    with pytest.raises(InvalidType, match=r'^Expect: a\.shape\[0\] % groups == 0\nActual: 1 != 0$'):
+        type_check.expect(a.shape[0] % groups == 0)
+    type_check.expect(a.shape[1] % 3 == 0)
+
+
+class Windowed(minigrad.FunctionNode):
+    """A node whose label knows more after forward than before it."""
+
+    size = None
+
+    @property
+    def label(self):
+        return 'Windowed {}'.format(self.size or '?')
+
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        type_check.expect(in_types[0].ndim == 2)
+
+    def forward(self, inputs):
+        self.size = inputs[0].shape[1]
+        return inputs[0] * 1,
+
+
+class NamedWindowed(Windowed):
+    check_name = 'Windowed'
+
+
+def test_messages_name_the_function_by_its_check_name():
+    # by default the label, as Chainer's messages do ...
+    with pytest.raises(InvalidType, match=r'^Invalid operation in Windowed \?: expect x\.ndim == 2, '):
+        Windowed().apply((numpy.zeros(3),))
+    # ... or the name the node gives, where its label would show what forward has not yet read
+    with pytest.raises(InvalidType, match=r'^Invalid operation in Windowed: expect x\.ndim == 2, '):
+        NamedWindowed().apply((numpy.zeros(3),))
+    y, = NamedWindowed().apply((minigrad.Variable(numpy.zeros((2, 3))),))
+    assert y.creator.label == 'Windowed 3'
+
+
+def test_checks_in_another_thread_start_in_heavy_mode_outside_a_function():
+    import threading
+    errors = []
+
+    def run():
+        try:
+            assert not type_check.in_light_mode()
+            Windowed().apply((numpy.zeros(3),))
+        except Exception as e:      # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1 and str(errors[0]).startswith('Invalid operation in Windowed ?: ')

@@ -8,32 +8,41 @@ from minigrad.utils.conv import (
     check_int, conv_outsize_checked, get_conv_outsize, im2col_view, pair, pair_text)
 
 
-def check_conv_inputs(func_name, x, W, b, groups, in_axis=1, out_axis=0):
-    """The checks shared by convolution and deconvolution.
+def check_conv_types(in_types, groups, transposed=False):
+    """The input conditions of convolution and deconvolution, in the type-check language.
 
-    ``in_axis`` / ``out_axis`` say which axis of ``W`` meets x's channels and
-    which gives the output channels (convolution: 1 and 0; deconvolution: 0 and 1).
+    ``in_types`` are ``(x, W)`` or ``(x, W, b)``.  A convolution's ``W`` is
+    ``(C_out, C/G, KH, KW)``; a deconvolution's (``transposed``) is
+    ``(C, C_out/G, KH, KW)``: x's channels meet its first axis.  Either way
+    ``W.shape[0]`` splits into the ``groups``, and ``b`` has one entry per
+    output channel.
     """
-    type_check.expect_ndim(func_name, 'x', x, 4)
-    type_check.expect_ndim(func_name, 'W', W, 4)
-    type_check.expect_float(func_name, 'x', x)
-    type_check.expect_equal(func_name, 'W.dtype', W.dtype, 'x.dtype', x.dtype)
-    type_check.expect_positive(func_name, 'groups', groups)
-    if in_axis == 1:
-        type_check.expect_equal(func_name, 'x.shape[1]', x.shape[1],
-                                'W.shape[1] * groups', W.shape[1] * groups)
+    n_in = in_types.size()
+    type_check.expect(2 <= n_in, n_in <= 3)
+    type_check.argname(in_types, ('x', 'W', 'b')[:len(in_types)])
+    x_type, w_type = in_types[:2]
+    groups = type_check.make_variable(groups, 'groups')
+    if transposed:
+        channels, n_out = w_type.shape[0], w_type.shape[1] * groups
     else:
-        type_check.expect_equal(func_name, 'x.shape[1]', x.shape[1], 'W.shape[0]', W.shape[0])
-    for axis, name in ((0, 'W.shape[0]'), (1, 'x.shape[1]')):
-        size = W.shape[0] if axis == 0 else x.shape[1]
-        if size % groups:
-            raise type_check.InvalidType(func_name, '{} % groups == 0'.format(name),
-                                         '{} % {} == {}'.format(size, groups, size % groups))
-    if b is not None:
-        type_check.expect_ndim(func_name, 'b', b, 1)
-        type_check.expect_equal(func_name, 'b.dtype', b.dtype, 'x.dtype', x.dtype)
-        n_out = W.shape[out_axis] * (groups if out_axis == 1 else 1)
-        type_check.expect_equal(func_name, 'b.shape[0]', b.shape[0], 'output channels', n_out)
+        channels, n_out = w_type.shape[1] * groups, w_type.shape[0]
+    # (A W of fewer axes fails to index in light mode; the check then runs
+    # again on expressions, which stop at the first false condition.)
+    type_check.expect(
+        x_type.ndim == 4,
+        w_type.ndim == 4,
+        x_type.dtype.kind == 'f',
+        w_type.dtype == x_type.dtype,
+        x_type.shape[1] == channels,
+        w_type.shape[0] % groups == 0,
+    )
+    if len(in_types) == 3:
+        b_type = in_types[2]
+        type_check.expect(
+            b_type.ndim == 1,
+            b_type.dtype == x_type.dtype,
+            b_type.shape[0] == n_out,
+        )
 
 
 # The array kernels below are shared with deconvolution_2d (convolution's
@@ -120,6 +129,7 @@ class Convolution2D(FunctionNode):
     """
 
     ksize = None
+    check_name = 'Convolution2D'    # the label's kernel size is known only after forward
 
     def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1,
                  geometry_checked=False):
@@ -135,12 +145,12 @@ class Convolution2D(FunctionNode):
         return conv_label('Convolution2D', self.ksize, self.sy, self.sx, self.ph, self.pw,
                           self.dy, self.dx, self.groups)
 
-    def check_type_forward(self, inputs):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
-        check_conv_inputs('Convolution2D', x, W, b, self.groups)
+    def check_type_forward(self, in_types):
+        check_conv_types(in_types, self.groups)
         if not self.geometry_checked:
-            conv_outsize_checked('Convolution2D', x.shape[2], x.shape[3], W.shape[2], W.shape[3],
+            # Only light mode gets here (a failed expect raised above): x and W are the arrays.
+            x, W = in_types[:2]
+            conv_outsize_checked(self.check_name, x.shape[2], x.shape[3], W.shape[2], W.shape[3],
                                  self.sy, self.sx, self.ph, self.pw, self.cover_all,
                                  self.dy, self.dx)
 

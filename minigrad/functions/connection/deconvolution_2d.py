@@ -4,7 +4,7 @@ import numpy
 from minigrad import type_check
 from minigrad.core import FunctionNode
 from minigrad.functions.connection.convolution_2d import (
-    Convolution2D, Convolution2DGradW, check_conv_inputs, conv_label, conv_product, filter_grad,
+    Convolution2D, Convolution2DGradW, check_conv_types, conv_label, conv_product, filter_grad,
     grouped_rows, im2col_grouped)
 from minigrad.functions.math.sum import Sum
 from minigrad.utils.conv import col2im, check_int, get_conv_outsize, get_deconv_outsize, pair
@@ -27,6 +27,7 @@ class Deconvolution2D(FunctionNode):
     """
 
     ksize = None
+    check_name = 'Deconvolution2D'      # the label's kernel size is known only after forward
 
     def __init__(self, stride=1, pad=0, outsize=None, dilate=1, groups=1):
         self.sy, self.sx = pair(stride, 'Deconvolution2D', 'stride', 1)
@@ -47,15 +48,15 @@ class Deconvolution2D(FunctionNode):
         return (get_deconv_outsize(x.shape[2], kh, self.sy, self.ph, d=self.dy),
                 get_deconv_outsize(x.shape[3], kw, self.sx, self.pw, d=self.dx))
 
-    def check_type_forward(self, inputs):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
-        check_conv_inputs('Deconvolution2D', x, W, b, self.groups, in_axis=0, out_axis=1)
-        type_check.expect_positive('Deconvolution2D', 'stride', (self.sy, self.sx))
-        type_check.expect_nonnegative('Deconvolution2D', 'pad', (self.ph, self.pw))
-        type_check.expect_positive('Deconvolution2D', 'dilate', (self.dy, self.dx))
+    def check_type_forward(self, in_types):
+        check_conv_types(in_types, self.groups, transposed=True)
+        # Only light mode gets here (a failed expect raised above): x and W are the arrays.
+        # (stride, pad and dilate were checked when given, in __init__.)
+        x, W = in_types[:2]
         oh, ow = self._outsize(x, W)
-        type_check.expect_positive('Deconvolution2D', 'outsize', (oh, ow))
+        if oh <= 0 or ow <= 0:
+            raise type_check.InvalidType(self.check_name, 'outsize > 0',
+                                         'outsize == ({}, {})'.format(oh, ow))
         for axis, out, k, s, p, d in ((2, oh, W.shape[2], self.sy, self.ph, self.dy),
                                       (3, ow, W.shape[3], self.sx, self.pw, self.dx)):
             # The convolution this transposes must take the output back to x's size.
@@ -64,7 +65,7 @@ class Deconvolution2D(FunctionNode):
             # (A kernel wider than outsize has floor size <= 0: only cover_all's size can match.)
             if x.shape[axis] not in sizes:
                 raise type_check.InvalidType(
-                    'Deconvolution2D',
+                    self.check_name,
                     'x.shape[{}] == the convolution size of outsize {} (k {}, s {}, p {}{}): {}'
                     .format(axis, out, k, s, p, '' if d == 1 else ', d {}'.format(d),
                             ' or '.join(map(str, sorted(set(sizes))))),

@@ -7,6 +7,12 @@ from minigrad.link import Link
 from minigrad.utils.conv import check_int, pair
 
 
+def _expect_images(in_types):
+    type_check.argname(in_types, ('x',))
+    x_type, = in_types
+    type_check.expect(x_type.ndim == 4)
+
+
 class ConvolutionLinkBase(Link):
     """What Convolution2D and Deconvolution2D share: their arguments, checked
     where they are given, a ``W`` that may wait for the input's channels, and
@@ -48,6 +54,11 @@ class ConvolutionLinkBase(Link):
 
     def filter_shape(self, in_channels, kh, kw):
         raise NotImplementedError
+
+    def _check_images(self, x):
+        """Check that ``x`` is a batch of images ``(N, C, H, W)``, before a lazy
+        ``W`` reads its channels; worded as the function's own check."""
+        type_check.run_check(self.name_of_function, _expect_images, (x,))
 
     def _initialize_params(self, in_channels):
         type_check.require(in_channels % self.groups == 0, self.name_of_function,
@@ -113,7 +124,7 @@ class Convolution2D(ConvolutionLinkBase):
         Returns:
             Variable: ``(N, out_channels, OH, OW)``.
         """
-        type_check.expect_ndim('Convolution2D', 'x', x, 4)
+        self._check_images(x)
         if self.W.data is None:
             self._initialize_params(x.shape[1])
         channels = self.W.shape[1] * self.groups

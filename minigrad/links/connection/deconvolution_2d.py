@@ -67,7 +67,7 @@ class Deconvolution2D(ConvolutionLinkBase):
         Returns:
             Variable: ``(N, out_channels, OH, OW)``.
         """
-        type_check.expect_ndim('Deconvolution2D', 'x', x, 4)
+        self._check_images(x)
         if self.W.data is None:
             self._initialize_params(x.shape[1])
         type_check.require(x.shape[1] == self.W.shape[0], 'Deconvolution2D',

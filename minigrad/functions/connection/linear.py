@@ -4,6 +4,7 @@ import numpy
 from minigrad import type_check
 from minigrad.core import FunctionNode
 from minigrad.functions.math.sum import Sum
+from minigrad.utils.conv import check_int
 
 
 class LinearFunction(FunctionNode):
@@ -19,27 +20,34 @@ class LinearFunction(FunctionNode):
         gb = sum of GY over the batch axes
     """
 
-    def __init__(self, n_batch_axes=1):
-        self.n_batch_axes = n_batch_axes
+    check_name = 'Linear'     # the function as users call it (F.linear, L.Linear)
 
-    def check_type_forward(self, inputs):
-        x, W = inputs[:2]
-        type_check.expect_positive('Linear', 'n_batch_axes', self.n_batch_axes)
-        type_check.expect_float('Linear', 'x', x)
-        type_check.expect_ndim('Linear', 'W', W, 2)
-        type_check.expect_equal('Linear', 'W.dtype', W.dtype, 'x.dtype', x.dtype)
-        if x.ndim <= self.n_batch_axes:
-            raise type_check.InvalidType(
-                'Linear', 'x.ndim > n_batch_axes == {}'.format(self.n_batch_axes),
-                'x.ndim == {} (shape {})'.format(x.ndim, x.shape))
-        in_size = int(numpy.prod(x.shape[self.n_batch_axes:]))
-        type_check.expect_equal('Linear', 'prod(x.shape[{}:])'.format(self.n_batch_axes),
-                                in_size, 'W.shape[1]', W.shape[1])
-        if len(inputs) == 3:
-            b = inputs[2]
-            type_check.expect_ndim('Linear', 'b', b, 1)
-            type_check.expect_equal('Linear', 'b.dtype', b.dtype, 'x.dtype', x.dtype)
-            type_check.expect_equal('Linear', 'b.shape[0]', b.shape[0], 'W.shape[0]', W.shape[0])
+    def __init__(self, n_batch_axes=1):
+        # Checked here, where it is given: 0 would read the whole x as one
+        # sample, and -1 its last axis as the features.
+        self.n_batch_axes = check_int(n_batch_axes, self.check_name, 'n_batch_axes', 1)
+
+    def check_type_forward(self, in_types):
+        n_in = in_types.size()
+        type_check.expect(2 <= n_in, n_in <= 3)
+        type_check.argname(in_types, ('x', 'W', 'b')[:len(in_types)])
+        x_type, w_type = in_types[:2]
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            w_type.ndim == 2,
+            w_type.dtype == x_type.dtype,
+            x_type.ndim > type_check.make_variable(self.n_batch_axes, 'n_batch_axes'),
+        )
+        # The axes after the batch axes are flattened into the features.
+        type_check.expect(
+            type_check.prod(x_type.shape[self.n_batch_axes:]) == w_type.shape[1])
+        if len(in_types) == 3:
+            b_type = in_types[2]
+            type_check.expect(
+                b_type.ndim == 1,
+                b_type.dtype == x_type.dtype,
+                b_type.shape[0] == w_type.shape[0],
+            )
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -132,7 +140,7 @@ def linear(x, W, b=None, n_batch_axes=1):
             treated as ``(N, C*H*W)``.
         W: weight of shape ``(out_size, in_size)``.
         b: bias of shape ``(out_size,)`` or None.
-        n_batch_axes (int): how many leading axes are batch axes.
+        n_batch_axes (int): how many leading axes are batch axes (at least 1).
 
     Returns:
         Variable of shape ``x.shape[:n_batch_axes] + (out_size,)``.

@@ -28,12 +28,12 @@ class MaxPooling2D(Pooling2D):
 
     name = 'MaxPooling2D'
 
-    def check_type_forward(self, inputs):
+    def __init__(self, ksize, stride=None, pad=0, cover_all=True):
+        super().__init__(ksize, stride, pad, cover_all)
         # A window made only of padding would output -inf and lose its
         # gradient.  A pad smaller than the kernel keeps every regular window
         # on the image; cover_all's extra window is dropped when it would
         # start past the image (see out_size).
-        super().check_type_forward(inputs)
         for axis, k, p in (('height', self.kh, self.ph), ('width', self.kw, self.pw)):
             if p >= k:
                 raise type_check.InvalidType(

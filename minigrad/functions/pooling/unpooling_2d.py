@@ -10,9 +10,13 @@ from minigrad.utils.conv import (col2im, get_conv_outsize, get_deconv_outsize, i
 class _Geometry:
     """The window geometry shared by :class:`Unpooling2D` and its gradient."""
 
+    @property
+    def check_name(self):
+        return type(self).__name__      # the label adds the geometry
+
     def _set_geometry(self, ksize, stride, pad, outsize, cover_all):
         # Checked here, where they are given: ints or pairs of ints, named in the message.
-        name = type(self).__name__
+        name = self.check_name
         self.kh, self.kw = pair(ksize, name, 'ksize', 1)
         self.sy, self.sx = (self.kh, self.kw) if stride is None else pair(stride, name, 'stride', 1)
         self.ph, self.pw = pair(pad, name, 'pad', 0)
@@ -21,7 +25,7 @@ class _Geometry:
 
     @property
     def label(self):
-        text = '{} {}x{} s{}'.format(type(self).__name__, self.kh, self.kw,
+        text = '{} {}x{} s{}'.format(self.check_name, self.kh, self.kw,
                                      pair_text(self.sy, self.sx))
         if (self.ph, self.pw) != (0, 0):
             text += ' p{}'.format(pair_text(self.ph, self.pw))
@@ -34,28 +38,34 @@ class Unpooling2D(_Geometry, FunctionNode):
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all=True):
         self._set_geometry(ksize, stride, pad, outsize, cover_all)
 
-    def check_type_forward(self, inputs):
-        name = 'Unpooling2D'
-        x, = inputs
-        type_check.expect_ndim(name, 'x', x, 4)
-        type_check.expect_float(name, 'x', x)
+    def check_type_forward(self, in_types):
+        type_check.argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.ndim == 4, x_type.dtype.kind == 'f')
+        # Only light mode gets here (a failed expect raised above): x is the array.
+        name = self.check_name
+        x, = in_types
         h, w = x.shape[2:]
         for axis, size, k, s, p, i in (('height', h, self.kh, self.sy, self.ph, 0),
                                         ('width', w, self.kw, self.sx, self.pw, 1)):
+            # (The messages are formatted only when they are needed: this runs on every call.)
             if self.outsize is None:
                 out = get_deconv_outsize(size, k, s, p, self.cover_all)
-                type_check.require(out > 0, name, 'a positive output {}'.format(axis),
-                                   'output {} {} (x {} {}, ksize {}, stride {}, pad {})'.format(
-                                       axis, out, axis, size, k, s, p))
+                if out <= 0:
+                    raise type_check.InvalidType(
+                        name, 'a positive output {}'.format(axis),
+                        'output {} {} (x {} {}, ksize {}, stride {}, pad {})'.format(
+                            axis, out, axis, size, k, s, p))
             else:
                 # The pooling that unpooling undoes must map outsize back to x's size.
                 out = self.outsize[i]
                 back = get_conv_outsize(out, k, s, p, self.cover_all)
-                type_check.require(out > 0 and back == size, name,
-                                   'pooling outsize {} back gives x.shape[{}] == {}'.format(
-                                       axis, 2 + i, size),
-                                   'outsize {} {} pools to {} (ksize {}, stride {}, pad {}, '
-                                   'cover_all {})'.format(axis, out, back, k, s, p, self.cover_all))
+                if back != size:
+                    raise type_check.InvalidType(
+                        name, 'pooling outsize {} back gives x.shape[{}] == {}'.format(
+                            axis, 2 + i, size),
+                        'outsize {} {} pools to {} (ksize {}, stride {}, pad {}, '
+                        'cover_all {})'.format(axis, out, back, k, s, p, self.cover_all))
 
     def forward(self, inputs):
         x, = inputs

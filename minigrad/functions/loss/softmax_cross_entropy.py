@@ -75,14 +75,13 @@ class SoftmaxCrossEntropy(FunctionNode):
             x_type.ndim >= 2,       # x of shape (N, C, ...)
             t_type.shape == x_type.shape[:1] + x_type.shape[2:],
         )
+        if self.class_weight is not None:       # one weight per class
+            type_check.expect(x_type.shape[1] == type_check.make_variable(
+                self.class_weight.shape[0], 'class_weight.shape[0]'))
         # Only light mode gets here (a failed expect raised above): x and t are the arrays.
         x, t = in_types
         type_check.expect_int_dtype(name, 't', t)
-        n_class = x.shape[1]
-        check_labels(name, t, n_class, 'x.shape[1]', self.ignore_label)
-        if self.class_weight is not None:
-            type_check.expect_equal(name, 'class_weight.shape', self.class_weight.shape,
-                                    '(x.shape[1],)', (n_class,))
+        check_labels(name, t, x.shape[1], 'x.shape[1]', self.ignore_label)
 
     def forward(self, inputs):
         x, t = inputs

@@ -54,7 +54,13 @@ class LinearFunction(FunctionNode):
         x, W = inputs[:2]
         batch = x.shape[:self.n_batch_axes]
         x2 = x.reshape(-1, W.shape[1])
-        y = numpy.matmul(x2, W.T)
+        if 4 * x2.shape[0] <= W.shape[0]:
+            # A few rows against a large W (AlexNet's fc6 at batch 8): OpenBLAS
+            # is 20-35% faster at W X^T than at X W^T, and the transpose back
+            # is only as large as y.
+            y = numpy.ascontiguousarray(numpy.matmul(W, x2.T).T)
+        else:
+            y = numpy.matmul(x2, W.T)
         if len(inputs) == 3:
             y += inputs[2]
         return y.reshape(batch + (W.shape[0],)),

@@ -67,6 +67,20 @@ def test_forward_matches_loops(dtype, x_shape, n_batch_axes):
                                   rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize('x_shape, n_batch_axes', [((2, 6), 1), ((1, 2, 3, 2), 2)])
+def test_few_rows_against_a_wide_W(x_shape, n_batch_axes):
+    # Two rows and 16 outputs: forward multiplies W X^T (faster in OpenBLAS
+    # for few rows) and transposes back; same values, C-contiguous y.
+    in_size = int(numpy.prod(x_shape[n_batch_axes:]))
+    x = _data(x_shape, 7).astype(numpy.float32)
+    W = _data((16, in_size), 8).astype(numpy.float32)
+    b = _data((16,), 9).astype(numpy.float32)
+    y = F.linear(x, W, b, n_batch_axes=n_batch_axes)
+    assert y.shape == x_shape[:n_batch_axes] + (16,) and y.data.flags.c_contiguous
+    numpy.testing.assert_allclose(y.data, linear_by_loops(x, W, b, n_batch_axes),
+                                  rtol=1e-6, atol=1e-6)
+
+
 def test_by_hand():
     x = numpy.array([[1.0, 2.0]])
     W = numpy.array([[3.0, 4.0], [-1.0, 0.5]])

@@ -15,7 +15,7 @@ import numpy
 from minigrad import type_check
 from minigrad.core import FunctionNode
 from minigrad.functions.pooling.pooling_2d import Pooling2D
-from minigrad.utils.conv import col2im_by_offset, get_conv_outsize, im2col_view
+from minigrad.utils.conv import get_conv_outsize, im2col_view
 
 
 class MaxPooling2D(Pooling2D):
@@ -55,6 +55,34 @@ class MaxPooling2D(Pooling2D):
         windows = im2col_view(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
                               pval=pval, cover_all=self.cover_all)
         return windows[..., :oh, :ow]
+
+    def winners(self):
+        """Where each window's maximum is in ``x``: ``(flat, inside)``.
+
+        ``flat`` (shape ``(N, C, OH, OW)``, int64) indexes ``x.ravel()``:
+        ``flat = ((n C + c) H + i SY - PH + k // KW) W + j SX - PW + k % KW``
+        with ``k`` the offset in ``indexes``.  ``inside`` is None when every
+        winner is an input pixel, else a bool mask of those that are: a
+        winner may be padding only when its window is all ``-inf``.
+        """
+        n, c, h, w = self.x_shape
+        oh, ow = self.indexes.shape[2:]
+        offsets = numpy.arange(self.kh * self.kw)
+        ki, kj = offsets // self.kw, offsets % self.kw
+        # The top-left corner of every window, then each winner's offset from it.
+        top = numpy.arange(oh) * self.sy - self.ph
+        left = numpy.arange(ow) * self.sx - self.pw
+        corner = ((numpy.arange(n * c, dtype=numpy.int64) * (h * w)).reshape(n, c, 1, 1)
+                  + (top * w)[:, None] + left)
+        flat = corner + (ki * w + kj)[self.indexes]
+        reaches_out = (self.ph > 0 or self.pw > 0 or
+                       top[-1] + self.kh > h or left[-1] + self.kw > w)
+        if not reaches_out:
+            return flat, None
+        rows = top[:, None] + ki[self.indexes]
+        cols = left + kj[self.indexes]
+        inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+        return flat, inside
 
     def forward(self, inputs):
         x, = inputs
@@ -110,27 +138,16 @@ class MaxPooling2DGrad(FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
-        p = self.pool
-        n, c, oh, ow = gy.shape
-        hit = numpy.empty(gy.shape, dtype=bool)
-        share = numpy.empty_like(gy)
-
-        # gy * hit puts 0 * gy at the losers, which is NaN for an infinite or NaN gy:
-        # then a masked copy keeps it at the winner alone (slower, so only then).
-        finite = numpy.isfinite(gy).all()
-
-        def col_at(i, j):
-            # Only the column of offset (i, j), built when col2im adds it: the
-            # whole col would be KH*KW times gy, and zeros but for one entry a window.
-            numpy.equal(p.indexes, i * p.kw + j, out=hit)
-            if finite:
-                return numpy.multiply(gy, hit, out=share)
-            share.fill(0)
-            numpy.copyto(share, gy, where=hit)
-            return share
-
-        return col2im_by_offset(col_at, (n, c, p.kh, p.kw, oh, ow), gy.dtype,
-                                p.sy, p.sx, p.ph, p.pw, *p.x_shape[2:]),
+        flat, inside = self.pool.winners()
+        gx = numpy.zeros(self.pool.x_shape, dtype=gy.dtype)
+        # Overlapping windows may share a winner: add.at adds every gy there
+        # (a plain "gx[flat] += gy" would keep only one).  Only the winners
+        # are touched, so an infinite or NaN gy reaches its winner alone.
+        if inside is None:
+            numpy.add.at(gx.reshape(-1), flat.reshape(-1), gy.reshape(-1))
+        else:       # a winner in the padding has no input to send its gradient to
+            numpy.add.at(gx.reshape(-1), flat[inside], gy[inside])
+        return gx,
 
     def backward(self, indexes, grad_outputs):
         return MaxPooling2DWithIndexes(self.pool).apply(grad_outputs)
@@ -149,19 +166,13 @@ class MaxPooling2DWithIndexes(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        p = self.pool
-        windows = p.windows(x, 0)       # a winner is never padding
-        y = numpy.zeros(p.indexes.shape, dtype=x.dtype)
-        hit = numpy.empty(y.shape, dtype=bool)
-        pick = numpy.empty_like(y)
-        finite = numpy.isfinite(x).all()     # else 0 * a loser's inf or NaN would be NaN
-        for i in range(p.kh):
-            for j in range(p.kw):
-                numpy.equal(p.indexes, i * p.kw + j, out=hit)
-                if finite:
-                    y += numpy.multiply(windows[:, :, i, j], hit, out=pick)
-                else:
-                    numpy.copyto(y, windows[:, :, i, j], where=hit)
+        flat, inside = self.pool.winners()
+        if inside is None:
+            return x.reshape(-1).take(flat),
+        # A winner in the padding reads the padding's 0 (its index is wrapped
+        # into x only to be read, then masked).
+        y = x.reshape(-1).take(flat, mode='wrap')
+        y[~inside] = 0
         return y,
 
     def backward(self, indexes, grad_outputs):

@@ -411,6 +411,30 @@ def test_gradient_is_linear_and_its_gy_derivative_gathers(ksize, stride, pad, co
         ggx_gy.data, gather_by_loops(v, indexes, ksize, stride, pad, cover_all), atol=1e-14)
 
 
+@pytest.mark.parametrize('ksize, stride, pad, cover_all',
+                         [g for g in GRID if _geometry(*g) == 'ok' and g[2] == 1])
+def test_minus_inf_tied_with_the_padding(ksize, stride, pad, cover_all):
+    # A border of -inf ties with the -inf padding: where a window's first
+    # maximum is then padding, its gradient has no pixel to go to (dropped),
+    # and the gradient's own derivative reads 0 there.
+    x_data = no_ties((2, 2, H, W), 17)
+    x_data[:, :, 0, :] = x_data[:, :, :, 0] = -numpy.inf
+    x_data[:, :, -1, :] = x_data[:, :, :, -1] = -numpy.inf
+    gy_data = numpy.random.RandomState(18).uniform(-1, 1, (2, 2) + F.max_pooling_2d(
+        x_data, ksize, stride, pad, cover_all).shape[2:])
+    _, indexes, gx_ref = max_pool_by_loops(x_data, ksize, stride, pad, cover_all, gy=gy_data)
+    x, gy = Variable(x_data), Variable(gy_data)
+    gx = _first_order(x, gy, ksize, stride, pad, cover_all)
+    numpy.testing.assert_allclose(gx.data, gx_ref, atol=1e-14)
+    v = numpy.random.RandomState(19).uniform(-1, 1, x.shape)
+    ggx_gy, = minigrad.grad([gx], [gy], [v])
+    # gather_by_loops pads v with -inf: a finite v reads -inf only at a padding
+    # winner (16 of these 24 geometries have some).
+    read = gather_by_loops(v, indexes, ksize, stride, pad, cover_all)
+    numpy.testing.assert_allclose(ggx_gy.data, numpy.where(numpy.isneginf(read), 0, read),
+                                  atol=1e-14)
+
+
 def test_hessian_of_the_squared_max_by_hand():
     # f = max(x)^2 over one 2x2 window whose maximum is x[0, 1] = 5:
     # df/dx = 2 * 5 there, and the Hessian is 2 at (winner, winner) only.

@@ -15,6 +15,7 @@ from minigrad.backends import cuda                                        # NOQA
 from minigrad import functions                                            # NOQA
 from minigrad import type_check                                           # NOQA
 from minigrad import gradient_check, computational_graph                  # NOQA
+from minigrad import function_hooks                                       # NOQA
 
 __version__ = '0.1.0'
 

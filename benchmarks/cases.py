@@ -233,6 +233,30 @@ def matmul_share(step, steps=3):
             'calls': calls, 'steps': steps}
 
 
+def profile_step(step, steps=3):
+    """Time ``steps`` calls of ``step`` under minigrad's ``TimerHook``.
+
+    Returns:
+        dict: ``functions``, a list of ``[name, ms per step, calls per step]``
+        from the most time down (the gradient nodes show under their own
+        names); ``step_ms`` (the mean step) and ``steps``.
+    """
+    import time
+    from minigrad.function_hooks import TimerHook
+    hook = TimerHook()
+    total = 0.0
+    with hook:
+        for _ in range(steps):
+            time.sleep(0.3)     # as the timed rounds: let other BLAS threads go idle
+            t0 = time.perf_counter()
+            step()
+            total += time.perf_counter() - t0
+    rows = [[name, r['elapsed_time'] * 1e3 / steps, r['occurrence'] // steps]
+            for name, r in hook.summary().items()]
+    rows.sort(key=lambda row: -row[1])
+    return {'functions': rows, 'step_ms': total * 1e3 / steps, 'steps': steps}
+
+
 def peak_memory_minigrad(keep_freed=True):
     """Build AlexBN and run 3 training steps at batch 8 (as the benchmark's worker runs them)."""
     if keep_freed:

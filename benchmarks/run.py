@@ -22,7 +22,9 @@ The minigrad process calls :func:`minigrad.utils.memory.keep_freed_memory`
 first, as a training script should (``--no-keep-freed-memory`` measures
 without it).  After the rounds of ``alexbn_train_step`` the script reports
 the share of minigrad's step spent in matrix products (every
-``numpy.matmul`` the step makes, timed through a wrapper in a separate run).
+``numpy.matmul`` the step makes, timed through a wrapper in a separate run)
+and where the rest goes: the step's time by function, from
+:class:`minigrad.function_hooks.TimerHook` in another separate run.
 """
 import argparse
 import importlib.util
@@ -84,6 +86,11 @@ def worker(framework):
         elif cmd[0] == 'matmul_share':
             try:
                 answer = dict(cases.matmul_share(steps[cmd[1]], int(cmd[2])), ok=True)
+            except Exception as e:
+                answer = {'ok': False, 'error': '{}: {}'.format(type(e).__name__, e)}
+        elif cmd[0] == 'profile':
+            try:
+                answer = dict(cases.profile_step(steps[cmd[1]], int(cmd[2])), ok=True)
             except Exception as e:
                 answer = {'ok': False, 'error': '{}: {}'.format(type(e).__name__, e)}
         elif cmd[0] == 'drop':
@@ -182,9 +189,10 @@ def main():
                         # while after their last job; let them go idle first.
                         time.sleep(args.pause)
                         times[w.framework].append(w.ask('time', case)['seconds'])
-            share = None
+            share = profile = None
             if case == 'alexbn_train_step' and 'minigrad' not in errors:
                 share = workers[0].ask('matmul_share', case, max(3, args.rounds // 2))
+                profile = workers[0].ask('profile', case, 3)
             for w in workers:
                 w.ask('drop', case)
             row = {}
@@ -198,6 +206,11 @@ def main():
                 row['ratio'] = row['minigrad']['median'] / row['torch']['median']
             if all('median' in row.get(f, {}) for f in ('minigrad', 'chainer')):
                 row['chainer_ratio'] = row['chainer']['median'] / row['minigrad']['median']
+            if profile is not None:
+                if profile['ok']:
+                    row['minigrad']['profile'] = profile
+                else:
+                    print('profile not measured:', profile['error'])
             if share is not None:
                 if share['ok']:
                     row['minigrad']['matmul'] = share
@@ -218,6 +231,9 @@ def main():
                   share['calls'], share['steps'],
                   '; PyTorch\'s whole step: {:.1f} ms'.format(torch_row['median'] * 1e3)
                   if 'median' in torch_row else ''))
+    profile = results['cases'].get('alexbn_train_step', {}).get('minigrad', {}).get('profile')
+    if profile:
+        _print_profile(profile)
     results['machine']['load_average_end'] = _load_average()
     print('load average at the end: {}'.format(results['machine']['load_average_end']))
     if 'lenet_train_step' in results['cases']:
@@ -236,6 +252,21 @@ def main():
     with open(args.json, 'w') as fh:
         json.dump(results, fh, indent=2)
     print('wrote', args.json)
+
+
+def _print_profile(profile, top=12):
+    """The functions of minigrad's AlexBN step that take the most time (TimerHook)."""
+    rows = profile['functions']
+    in_functions = sum(ms for _, ms, _ in rows)
+    print('AlexBN training step, minigrad, by function (TimerHook, mean of {} steps of {:.1f} ms):'
+          .format(profile['steps'], profile['step_ms']))
+    for name, ms, calls in rows[:top]:
+        print('  {:28s} {:8.1f} ms  {:3d} calls'.format(name, ms, calls))
+    rest = sum(ms for _, ms, _ in rows[top:])
+    if rest:
+        print('  {:28s} {:8.1f} ms'.format('(other functions)', rest))
+    print('  {:28s} {:8.1f} ms'.format('(outside any function)',
+                                       profile['step_ms'] - in_functions))
 
 
 def _load_average():

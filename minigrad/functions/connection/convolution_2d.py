@@ -94,7 +94,11 @@ def grouped_rows(gy, groups):
 
 def filter_grad(gy_rows, col, W_shape):
     """``gW[o, k] = sum_{n,p} gy[n, o, p] col[k, n, p]``: one product per group."""
-    return numpy.matmul(gy_rows, col.transpose(0, 2, 1)).reshape(W_shape)
+    # Written into an array of W's shape: a reshaped view of the product
+    # would be copied again when it becomes a parameter's grad.
+    gW = numpy.empty(W_shape, dtype=numpy.result_type(gy_rows, col))
+    numpy.matmul(gy_rows, col.transpose(0, 2, 1), out=gW.reshape(gy_rows.shape[:2] + (-1,)))
+    return gW
 
 
 def conv_label(name, ksize, sy, sx, ph, pw, dy, dx, groups):

@@ -89,7 +89,10 @@ class _ChannelLayout:
         self.keep_shape = tuple(1 if i in axes else d for i, d in enumerate(shape))
         self.m = math.prod(shape[i] for i in axes)      # values per channel
         self.inv_m = 1.0 / self.m if self.m else 0.0    # an empty batch's sums are 0 anyway
-        if not kept or kept == list(range(kept[0], kept[-1] + 1)):
+        # Channel axes adjacent: self.shape is the 3-D view (A, C, B).  (A 3-D x
+        # whose channels are split also has a 3-D self.shape: test this, not the length.)
+        self.adjacent = not kept or kept == list(range(kept[0], kept[-1] + 1))
+        if self.adjacent:
             first, last = (kept[0], kept[-1]) if kept else (len(shape), len(shape) - 1)
             a, b = math.prod(shape[:first]), math.prod(shape[last + 1:])
             self.shape = (a, math.prod(self.channel_shape), b)
@@ -126,7 +129,7 @@ class _ChannelLayout:
 
     def dot(self, a, b):
         """Per-channel ``sum_{i in channel} a_i b_i`` of two viewed arrays, with no temporary."""
-        if len(self.shape) == 3 and self.shape[2] >= 16:
+        if self.adjacent and self.shape[2] >= 16:
             # Row-by-row dot products through BLAS: twice as fast as einsum here.
             rows = numpy.matmul(a[:, :, None, :], b[:, :, :, None])
             return rows.sum(axis=(0, 2, 3)).reshape(self.channel_shape)

@@ -53,6 +53,7 @@ CASES = [
     ((2, 3, 2, 2), (2, 3), (2, 3)),       # per-sample statistics
     ((2, 3, 4, 2), (0, 2), (3, 2)),       # channel axes 1 and 3 split by axis 2
     ((4, 3, 2), (1,), (4, 2)),
+    ((4, 6, 16), (1,), (4, 16)),          # channels split, 16 a row: not the (A, C, B) dot
     ((3, 4, 2), (0, -1), (4,)),
 ]
 

@@ -16,7 +16,9 @@ median, min and max per case and the ratio minigrad / PyTorch of the medians, pl
 resident memory of a fresh process that builds AlexBN and runs 3 training
 steps at batch 8.  PyTorch is skipped when ``torch`` is not installed
 (``pip install torch==2.13.0`` takes the CPU wheel); Chainer joins as a
-third column when ``chainer`` is importable.
+third column when ``chainer`` is importable, and minigrad with its optional
+numba kernels (``config.use_numba = 'always'``) as ``minigrad+numba`` when
+``numba`` is (``--no-numba`` leaves it out).
 
 The minigrad process calls :func:`minigrad.utils.memory.keep_freed_memory`
 first, as a training script should (``--no-keep-freed-memory`` measures
@@ -42,6 +44,7 @@ sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
 THREADS = 2
+NUMBA = 'minigrad+numba'    # minigrad with config.use_numba = 'always'
 
 
 def _thread_env():
@@ -60,10 +63,13 @@ def worker(framework):
     if framework == 'torch':
         import torch
         torch.set_num_threads(THREADS)
-    if framework == 'minigrad' and os.environ.get('MINIGRAD_BENCH_KEEP_FREED', '1') == '1':
+    if framework in ('minigrad', NUMBA) and os.environ.get('MINIGRAD_BENCH_KEEP_FREED', '1') == '1':
         from minigrad.utils.memory import keep_freed_memory
         keep_freed_memory()
-    setup = getattr(cases, 'setup_' + framework)
+    if framework == NUMBA:      # the optional compiled kernels, on for every call
+        import minigrad
+        minigrad.global_config.use_numba = 'always'
+    setup = getattr(cases, 'setup_' + ('minigrad' if framework == NUMBA else framework))
     steps = {}
     for line in sys.stdin:
         cmd = line.split()
@@ -126,9 +132,12 @@ class Worker:
 
 def peak_memory(framework, keep_freed=True):
     """Peak RSS (MiB) of a fresh process building AlexBN and training 3 steps."""
-    code = ('import resource, cases; cases.peak_memory_{}({}); '
+    mg = framework in ('minigrad', NUMBA)
+    code = ('import resource, cases; {}cases.peak_memory_{}({}); '
             'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)').format(
-                framework, 'keep_freed={}'.format(keep_freed) if framework == 'minigrad' else '')
+                'import minigrad; minigrad.global_config.use_numba = "always"; '
+                if framework == NUMBA else '',
+                'minigrad' if mg else framework, 'keep_freed={}'.format(keep_freed) if mg else '')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          env=_thread_env(), cwd=HERE)
     if out.returncode != 0:
@@ -146,6 +155,8 @@ def main():
                         help='seconds of rest before each timed repetition (default 0.3)')
     parser.add_argument('--no-torch', action='store_true')
     parser.add_argument('--no-chainer', action='store_true')
+    parser.add_argument('--no-numba', action='store_true',
+                        help='leave out the minigrad+numba column (config.use_numba)')
     parser.add_argument('--no-memory', action='store_true')
     parser.add_argument('--no-keep-freed-memory', action='store_true',
                         help='leave glibc malloc at its defaults in the minigrad process')
@@ -159,6 +170,8 @@ def main():
         frameworks.append('torch')
     if not args.no_chainer and importlib.util.find_spec('chainer') is not None:
         frameworks.append('chainer')
+    if not args.no_numba and importlib.util.find_spec('numba') is not None:
+        frameworks.append(NUMBA)
     keep_freed = not args.no_keep_freed_memory
     workers = [Worker(f, keep_freed) for f in frameworks]
     # The machine's own BLAS setting, left as it is but shown: it picks the
@@ -190,9 +203,12 @@ def main():
                         time.sleep(args.pause)
                         times[w.framework].append(w.ask('time', case)['seconds'])
             share = profile = None
+            profiles = {}
             if case == 'alexbn_train_step' and 'minigrad' not in errors:
                 share = workers[0].ask('matmul_share', case, max(3, args.rounds // 2))
                 profile = workers[0].ask('profile', case, 3)
+            if case == 'alexbn_train_step' and NUMBA in frameworks and NUMBA not in errors:
+                profiles[NUMBA] = workers[frameworks.index(NUMBA)].ask('profile', case, 3)
             for w in workers:
                 w.ask('drop', case)
             row = {}
@@ -206,11 +222,16 @@ def main():
                 row['ratio'] = row['minigrad']['median'] / row['torch']['median']
             if all('median' in row.get(f, {}) for f in ('minigrad', 'chainer')):
                 row['chainer_ratio'] = row['chainer']['median'] / row['minigrad']['median']
+            if all('median' in row.get(f, {}) for f in (NUMBA, 'torch')):
+                row['numba_ratio'] = row[NUMBA]['median'] / row['torch']['median']
             if profile is not None:
                 if profile['ok']:
                     row['minigrad']['profile'] = profile
                 else:
                     print('profile not measured:', profile['error'])
+            for f, p in profiles.items():
+                if p['ok']:
+                    row[f]['profile'] = p
             if share is not None:
                 if share['ok']:
                     row['minigrad']['matmul'] = share
@@ -234,6 +255,9 @@ def main():
     profile = results['cases'].get('alexbn_train_step', {}).get('minigrad', {}).get('profile')
     if profile:
         _print_profile(profile)
+    profile = results['cases'].get('alexbn_train_step', {}).get(NUMBA, {}).get('profile')
+    if profile:
+        _print_profile(profile, who=NUMBA)
     results['machine']['load_average_end'] = _load_average()
     print('load average at the end: {}'.format(results['machine']['load_average_end']))
     if 'lenet_train_step' in results['cases']:
@@ -254,12 +278,12 @@ def main():
     print('wrote', args.json)
 
 
-def _print_profile(profile, top=12):
+def _print_profile(profile, top=12, who='minigrad'):
     """The functions of minigrad's AlexBN step that take the most time (TimerHook)."""
     rows = profile['functions']
     in_functions = sum(ms for _, ms, _ in rows)
-    print('AlexBN training step, minigrad, by function (TimerHook, mean of {} steps of {:.1f} ms):'
-          .format(profile['steps'], profile['step_ms']))
+    print('AlexBN training step, {}, by function (TimerHook, mean of {} steps of {:.1f} ms):'
+          .format(who, profile['steps'], profile['step_ms']))
     for name, ms, calls in rows[:top]:
         print('  {:28s} {:8.1f} ms  {:3d} calls'.format(name, ms, calls))
     rest = sum(ms for _, ms, _ in rows[top:])
@@ -288,6 +312,8 @@ def _print_row(case, row, frameworks):
                                                       'PyTorch median [min-max]', 'ratio')
         if 'chainer' in others:
             head += ' {:>32s} {:>16s}'.format('Chainer median [min-max]', 'Chainer/minigrad')
+        if NUMBA in others:
+            head += ' {:>32s} {:>15s}'.format('minigrad+numba median [min-max]', 'numba/PyTorch')
         print(head)
     mg = cell(row['minigrad'])
     th = cell(row['torch']) if 'torch' in row else '-'
@@ -297,6 +323,10 @@ def _print_row(case, row, frameworks):
         ch = cell(row['chainer']) if 'chainer' in row else '-'
         cr = '{:.2f}x'.format(row['chainer_ratio']) if 'chainer_ratio' in row else '-'
         line += ' {:>32s} {:>16s}'.format(ch, cr)
+    if NUMBA in others:
+        nb = cell(row[NUMBA]) if NUMBA in row else '-'
+        nr = '{:.2f}x'.format(row['numba_ratio']) if 'numba_ratio' in row else '-'
+        line += ' {:>32s} {:>15s}'.format(nb, nr)
     print(line, flush=True)
 
 

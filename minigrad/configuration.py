@@ -8,6 +8,7 @@ A value set through ``config`` (or ``using_config``) is seen only by the
 thread that set it; other threads fall back to ``global_config``.
 """
 import contextlib
+import os
 import threading
 
 
@@ -22,6 +23,10 @@ class GlobalConfig:
         # DumpGraph turns this on for the first iteration: report() then keeps
         # the reported Variable (and its graph) instead of a plain number.
         self.keep_graph_on_report = False
+        # The numba kernels of minigrad.backends.numba_kernels: 'never' (the
+        # default: NumPy only), 'auto' (where numba is installed) or 'always'.
+        # MINIGRAD_USE_NUMBA sets the default, as CHAINER_USE_IDEEP in Chainer.
+        self.use_numba = os.environ.get('MINIGRAD_USE_NUMBA', 'never')
 
     def show(self):
         """Return ``{name: value}`` of every setting."""

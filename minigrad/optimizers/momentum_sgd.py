@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.backends import numba_kernels
 from minigrad.optimizers import _split
 
 
@@ -34,6 +35,14 @@ class MomentumSGDRule(optimizer.UpdateRule):
     def update_core(self, param):
         lr = float(self.hyperparam.lr)
         momentum = float(self.hyperparam.momentum)
+        w, v, g = param.data, self.state['v'], param.grad
+        if numba_kernels.should_use_numba(w, v, g) and w.dtype == v.dtype == g.dtype:
+            from minigrad.backends.numba_kernels import optimizers
+            # The scalars in the arrays' dtype: float32 arithmetic, as NumPy's.
+            dtype = w.dtype.type
+            optimizers.momentum_sgd_update(w.reshape(-1), v.reshape(-1), g.reshape(-1),
+                                           dtype(lr), dtype(momentum))
+            return
 
         def kernel(w, v, g, buf):
             v *= momentum

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import optimizer
+from minigrad.backends import numba_kernels
 from minigrad.optimizers import _split
 
 
@@ -24,6 +25,12 @@ class SGDRule(optimizer.UpdateRule):
 
     def update_core(self, param):
         lr = float(self.hyperparam.lr)
+        w, g = param.data, param.grad
+        if numba_kernels.should_use_numba(w, g) and w.dtype == g.dtype:
+            from minigrad.backends.numba_kernels import optimizers
+            # lr in the arrays' dtype: float32 arithmetic, as NumPy's.
+            optimizers.sgd_update(w.reshape(-1), g.reshape(-1), w.dtype.type(lr))
+            return
 
         def kernel(w, g, buf):
             numpy.multiply(g, lr, out=buf)

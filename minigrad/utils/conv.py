@@ -29,6 +29,7 @@ import numpy
 from numpy.lib.stride_tricks import as_strided
 
 from minigrad import type_check
+from minigrad.backends import numba_kernels
 from minigrad.configuration import config
 
 
@@ -346,6 +347,13 @@ def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
     Returns:
         The image, shape ``(N, C, H, W)``.
     """
+    # A deconvolution's col is a product laid out (C, KH, KW, N, OH, OW).
+    col_t = col.transpose(1, 2, 3, 0, 4, 5)
+    if out is None and numba_kernels.should_use_numba(col_t):
+        from minigrad.backends.numba_kernels import conv
+        img = numpy.zeros(col.shape[:2] + (h, w), dtype=col.dtype)
+        conv.col2im_add(col_t, sy, sx, ph, pw, dy, dx, img)
+        return img
     return col2im_by_offset(lambda i, j: col[:, :, i, j], col.shape, col.dtype,
                             sy, sx, ph, pw, h, w, dy, dx, out)
 

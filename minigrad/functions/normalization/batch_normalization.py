@@ -23,6 +23,7 @@ import math
 import numpy
 
 from minigrad import type_check
+from minigrad.backends import numba_kernels
 from minigrad.core import FunctionNode, Variable, reshape
 from minigrad.functions.math.sum import sum as _sum
 
@@ -154,6 +155,16 @@ class _ChannelLayout:
         return reshape(k, self.channel_shape)
 
 
+def _numba_applies(layout, x, *arrays):
+    """Whether the numba kernels take this call: ``config.use_numba`` allows
+    them for ``x`` and ``arrays`` (C-contiguous float32 or float64, see
+    :func:`~minigrad.backends.numba_kernels.should_use_numba`), all of one
+    dtype, and ``x`` has the 3-D view ``(A, C, B)`` and values to normalize.
+    Anything else takes the NumPy path."""
+    return (numba_kernels.should_use_numba(x, *arrays) and layout.adjacent and layout.m > 0
+            and all(a.dtype == x.dtype for a in arrays))
+
+
 def _per_channel_or_zero(layout, g, dtype):
     """An incoming per-channel gradient in ``keep_shape``; zeros for ``None`` (not computed)."""
     if g is None:
@@ -222,6 +233,8 @@ class BatchNormalization(FunctionNode):
         self.retain_inputs((0, 1))      # backward recomputes x - mean rather than keep it
         axes = _reduced_axes('BatchNormalization', x.ndim, gamma.ndim, self.axis)
         layout = self.layout = _ChannelLayout(x.shape, axes)
+        if _numba_applies(layout, x):
+            return self._forward_numba(x, gamma, beta),
         m = layout.m
         if m == 0:
             # An empty batch: an empty output, gradients of 0 for gamma and beta,
@@ -242,6 +255,24 @@ class BatchNormalization(FunctionNode):
         inv_std = numpy.reciprocal(numpy.sqrt(var + self.eps))
         yv *= layout.expand(gamma * inv_std)
         yv += layout.expand(beta)
+        self._keep_statistics(mean, var, inv_std)
+        return y,
+
+    def _forward_numba(self, x, gamma, beta):
+        """The same ``y`` and statistics from one compiled loop per channel (config.use_numba)."""
+        from minigrad.backends.numba_kernels import normalization
+        layout = self.layout
+        y = numpy.empty(x.shape, dtype=x.dtype)
+        mean, var, inv_std = (numpy.empty(layout.channel_shape, dtype=x.dtype) for _ in range(3))
+        normalization.batch_normalization_forward(
+            layout.view(x), gamma.ravel(), beta.ravel(), self.eps,
+            layout.view(y), mean.ravel(), var.ravel(), inv_std.ravel())
+        self._keep_statistics(mean, var, inv_std)
+        return y
+
+    def _keep_statistics(self, mean, var, inv_std):
+        """Update the running averages in place and keep ``mean`` and ``inv_std`` for backward."""
+        m = self.layout.m
         if self.running_mean is not None:
             self.running_mean *= self.decay
             self.running_mean += (1 - self.decay) * mean
@@ -250,7 +281,6 @@ class BatchNormalization(FunctionNode):
             self.running_var *= self.decay
             self.running_var += ((1 - self.decay) * adjust) * var
         self.mean, self.inv_std = mean, inv_std
-        return y,
 
     def backward(self, indexes, grad_outputs):
         x, gamma = self.get_retained_inputs()
@@ -290,6 +320,9 @@ class BatchNormalizationGrad(FunctionNode):
         self.retain_inputs((0, 1, 2))
         x, gamma, gy = inputs
         layout = self.layout
+        if _numba_applies(layout, x, gy):
+            grads = self._forward_numba(x, gamma, gy)
+            return tuple(grads[i] for i in self.indexes)
         gy = layout.view(gy)
         gbeta = layout.sum(gy)
         # x - mean once more (x_hat = (x - mean) * inv_std): a pass over x
@@ -306,6 +339,21 @@ class BatchNormalizationGrad(FunctionNode):
             gxv *= layout.expand(gamma * self.inv_std)
         grads = {0: gx, 1: ggamma, 2: gbeta}
         return tuple(grads[i] for i in self.indexes)
+
+    def _forward_numba(self, x, gamma, gy):
+        """The same ``{0: gx, 1: ggamma, 2: gbeta}`` from one compiled loop per channel
+        (config.use_numba); gx only if it is asked for."""
+        from minigrad.backends.numba_kernels import normalization
+        layout = self.layout
+        with_gx = 0 in self.indexes
+        gx = numpy.empty(x.shape, dtype=x.dtype) if with_gx else None
+        ggamma, gbeta = (numpy.empty(layout.channel_shape, dtype=x.dtype) for _ in range(2))
+        normalization.batch_normalization_grad(
+            layout.view(x), gamma.ravel(), layout.view(gy), self.mean.ravel(),
+            self.inv_std.ravel(), with_gx,
+            layout.view(gx) if with_gx else numpy.empty((0, 0, 0), dtype=x.dtype),  # untouched
+            ggamma.ravel(), gbeta.ravel())
+        return {0: gx, 1: ggamma, 2: gbeta}
 
     def backward(self, indexes, grad_outputs):
         """Second derivatives: the gradients of ``<a, gx> + <b, ggamma> + <c, gbeta>``.

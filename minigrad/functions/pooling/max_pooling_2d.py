@@ -13,6 +13,7 @@ derivatives alternate between them.
 import numpy
 
 from minigrad import type_check
+from minigrad.backends import numba_kernels
 from minigrad.core import FunctionNode
 from minigrad.functions.pooling.pooling_2d import Pooling2D
 from minigrad.utils.conv import get_conv_outsize, im2col_view
@@ -87,6 +88,8 @@ class MaxPooling2D(Pooling2D):
     def forward(self, inputs):
         x, = inputs
         self.x_shape = x.shape      # backward needs only this and where each maximum was
+        if numba_kernels.should_use_numba(x):
+            return self._forward_numba(x),
         # Padding is -inf so that it never wins the max.
         windows = self.windows(x, -numpy.inf)
         y = windows[:, :, 0, 0].copy()
@@ -118,6 +121,16 @@ class MaxPooling2D(Pooling2D):
             numpy.maximum(self.indexes, step, out=self.indexes)
         return y,
 
+    def _forward_numba(self, x):
+        """The same ``y`` and ``indexes`` from one compiled loop (config.use_numba)."""
+        from minigrad.backends.numba_kernels import pooling
+        oh, ow = self.out_size(*x.shape[2:])
+        y = numpy.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+        self.indexes = numpy.empty(y.shape, dtype=numpy.min_scalar_type(self.kh * self.kw - 1))
+        pooling.max_pooling_forward(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
+                                    y, self.indexes)
+        return y
+
     def backward(self, indexes, grad_outputs):
         return MaxPooling2DGrad(self).apply(grad_outputs)
 
@@ -138,8 +151,14 @@ class MaxPooling2DGrad(FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
-        flat, inside = self.pool.winners()
         gx = numpy.zeros(self.pool.x_shape, dtype=gy.dtype)
+        pool = self.pool
+        if numba_kernels.should_use_numba(gy):
+            from minigrad.backends.numba_kernels import pooling
+            pooling.max_pooling_grad(gy, pool.indexes, pool.kw, pool.sy, pool.sx,
+                                     pool.ph, pool.pw, gx)
+            return gx,
+        flat, inside = pool.winners()
         # Overlapping windows may share a winner: add.at adds every gy there
         # (a plain "gx[flat] += gy" would keep only one).  Only the winners
         # are touched, so an infinite or NaN gy reaches its winner alone.

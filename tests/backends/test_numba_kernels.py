@@ -9,10 +9,13 @@ loops and numerical gradients.
 import os
 import subprocess
 import sys
+import warnings
 
 import numba  # noqa: F401  (in the test extra: a missing numba must fail, not skip)
 import numpy
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import minigrad
 import minigrad.functions as F
@@ -21,7 +24,8 @@ from minigrad.backends import numba_kernels
 from minigrad.backends.numba_kernels import conv as numba_conv
 from minigrad.backends.numba_kernels import optimizers as numba_optimizers
 from minigrad.backends.numba_kernels import pooling as numba_pooling
-from minigrad.utils.conv import col2im
+from minigrad.type_check import InvalidType
+from minigrad.utils.conv import OutputSizeWarning, col2im
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -287,3 +291,57 @@ def test_gradient_tests_pass_with_numba():
                            '-x', *paths], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert ' passed' in proc.stdout and 'skipped' not in proc.stdout
+
+
+# -- random geometries ----------------------------------------------------------
+
+@st.composite
+def _pooling_geometry(draw):
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return dict(shape=(draw(st.integers(1, 2)), draw(st.integers(1, 3)),
+                       draw(st.integers(1, 11)), draw(st.integers(1, 11))),
+                ksize=(kh, kw), stride=(draw(st.integers(1, 4)), draw(st.integers(1, 4))),
+                pad=(draw(st.integers(0, kh - 1)), draw(st.integers(0, kw - 1))),
+                cover_all=draw(st.booleans()), seed=draw(st.integers(0, 2 ** 16)),
+                special=draw(st.sampled_from(['none', 'nan', 'inf'])))
+
+
+@given(_pooling_geometry())
+def test_max_pooling_matches_numpy_on_random_geometries(g):
+    rng = numpy.random.RandomState(g['seed'])
+    x = rng.randint(-2, 3, g['shape']).astype(numpy.float32)     # small integers: ties
+    if g['special'] != 'none':
+        special = numpy.nan if g['special'] == 'nan' else -numpy.inf
+        x[rng.rand(*g['shape']) < 0.2] = special
+
+    def run():
+        xv = minigrad.Variable(x)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', OutputSizeWarning)
+                y, indexes = F.max_pooling_2d(xv, g['ksize'], g['stride'], g['pad'],
+                                              g['cover_all'], return_indices=True)
+        except InvalidType:         # a kernel larger than the padded input
+            return None
+        y.grad = numpy.random.RandomState(g['seed'] + 1).randn(*y.shape).astype(numpy.float32)
+        y.backward()
+        return y.array, indexes, xv.grad
+
+    fast, slow = both_paths(run)
+    assume(slow is not None)
+    for a, b in zip(fast, slow):
+        numpy.testing.assert_array_equal(a, b)
+
+
+@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 9),
+       st.integers(1, 9), st.integers(1, 4), st.integers(1, 4), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 3), st.integers(0, 3), st.integers(0, 2 ** 16))
+def test_deconvolution_matches_numpy_on_random_geometries(n, c_in, c_out, h, w, kh, kw, sy, sx,
+                                                         ph, pw, seed):
+    rng = numpy.random.RandomState(seed)
+    x = rng.randn(n, c_in, h, w)
+    W = rng.randn(c_in, c_out, kh, kw)
+    assume(sy * (h - 1) + kh - 2 * ph > 0 and sx * (w - 1) + kw - 2 * pw > 0)
+    fast, slow = both_paths(
+        lambda: F.deconvolution_2d(x, W, stride=(sy, sx), pad=(ph, pw)).array)
+    numpy.testing.assert_array_equal(fast, slow)

@@ -39,8 +39,12 @@ _LEVELS = ('never', 'auto', 'always')
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
+@functools.lru_cache(maxsize=None)
 def is_numba_available():
-    """True when the ``numba`` package can be imported (it is not imported here)."""
+    """True when the ``numba`` package can be imported (it is not imported here).
+
+    Looked up once: under ``'auto'`` every call of a function with a kernel asks.
+    """
     return importlib.util.find_spec('numba') is not None
 
 

@@ -16,9 +16,9 @@ each call and otherwise takes its NumPy path.  The switch is
 * ``'always'``: the kernels, and an error where numba is missing.
 
 The environment variable ``MINIGRAD_USE_NUMBA`` sets the default.  Install
-with ``pip install "minigrad[numba]"``.  Results agree with the NumPy path
-to float32 rounding (sums are added in another order); the comparisons are
-in ``tests/backends/``.
+with ``pip install "minigrad[numba]"``.  Results are the NumPy path's, bit
+for bit, except batch normalization's, which adds its sums in float64 (a
+float32 rounding apart); the comparisons are in ``tests/backends/``.
 
 The kernels live in this package, one module per family (``pooling``,
 ``conv``, ``normalization``, ``optimizers``), so the functions keep their

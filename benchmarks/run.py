@@ -18,7 +18,9 @@ steps at batch 8.  PyTorch is skipped when ``torch`` is not installed
 (``pip install torch==2.13.0`` takes the CPU wheel); Chainer joins as a
 third column when ``chainer`` is importable, and minigrad with its optional
 numba kernels (``config.use_numba = 'always'``) as ``minigrad+numba`` when
-``numba`` is (``--no-numba`` leaves it out).
+``numba`` is, and with oneDNN's convolutions as well (``config.use_ideep =
+'always'``) as ``minigrad+numba+ideep`` when oneDNN is installed
+(``--no-numba`` and ``--no-ideep`` leave them out).
 
 The minigrad process calls :func:`minigrad.utils.memory.keep_freed_memory`
 first, as a training script should (``--no-keep-freed-memory`` measures
@@ -44,7 +46,9 @@ sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
 THREADS = 2
-NUMBA = 'minigrad+numba'    # minigrad with config.use_numba = 'always'
+# minigrad with its optional accelerators on: the settings of each column.
+ACCELERATED = {'minigrad+numba': {'use_numba': 'always'},
+               'minigrad+numba+ideep': {'use_numba': 'always', 'use_ideep': 'always'}}
 
 
 def _thread_env():
@@ -63,13 +67,14 @@ def worker(framework):
     if framework == 'torch':
         import torch
         torch.set_num_threads(THREADS)
-    if framework in ('minigrad', NUMBA) and os.environ.get('MINIGRAD_BENCH_KEEP_FREED', '1') == '1':
+    if framework.startswith('minigrad') and os.environ.get('MINIGRAD_BENCH_KEEP_FREED', '1') == '1':
         from minigrad.utils.memory import keep_freed_memory
         keep_freed_memory()
-    if framework == NUMBA:      # the optional compiled kernels, on for every call
+    if framework in ACCELERATED:        # the optional accelerators, on for every call
         import minigrad
-        minigrad.global_config.use_numba = 'always'
-    setup = getattr(cases, 'setup_' + ('minigrad' if framework == NUMBA else framework))
+        for name, value in ACCELERATED[framework].items():
+            setattr(minigrad.global_config, name, value)
+    setup = getattr(cases, 'setup_' + ('minigrad' if framework in ACCELERATED else framework))
     steps = {}
     for line in sys.stdin:
         cmd = line.split()
@@ -132,11 +137,12 @@ class Worker:
 
 def peak_memory(framework, keep_freed=True):
     """Peak RSS (MiB) of a fresh process building AlexBN and training 3 steps."""
-    mg = framework in ('minigrad', NUMBA)
+    mg = framework.startswith('minigrad')
+    settings = ''.join('minigrad.global_config.{} = {!r}; '.format(name, value)
+                       for name, value in ACCELERATED.get(framework, {}).items())
     code = ('import resource, cases; {}cases.peak_memory_{}({}); '
             'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)').format(
-                'import minigrad; minigrad.global_config.use_numba = "always"; '
-                if framework == NUMBA else '',
+                'import minigrad; ' + settings if settings else '',
                 'minigrad' if mg else framework, 'keep_freed={}'.format(keep_freed) if mg else '')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          env=_thread_env(), cwd=HERE)
@@ -157,6 +163,8 @@ def main():
     parser.add_argument('--no-chainer', action='store_true')
     parser.add_argument('--no-numba', action='store_true',
                         help='leave out the minigrad+numba column (config.use_numba)')
+    parser.add_argument('--no-ideep', action='store_true',
+                        help='leave out the minigrad+numba+ideep column (config.use_ideep)')
     parser.add_argument('--no-memory', action='store_true')
     parser.add_argument('--no-keep-freed-memory', action='store_true',
                         help='leave glibc malloc at its defaults in the minigrad process')
@@ -170,8 +178,11 @@ def main():
         frameworks.append('torch')
     if not args.no_chainer and importlib.util.find_spec('chainer') is not None:
         frameworks.append('chainer')
-    if not args.no_numba and importlib.util.find_spec('numba') is not None:
-        frameworks.append(NUMBA)
+    has_numba = importlib.util.find_spec('numba') is not None
+    if not args.no_numba and has_numba:
+        frameworks.append('minigrad+numba')
+    if not args.no_ideep and has_numba and _has_onednn():
+        frameworks.append('minigrad+numba+ideep')
     keep_freed = not args.no_keep_freed_memory
     workers = [Worker(f, keep_freed) for f in frameworks]
     # The machine's own BLAS setting, left as it is but shown: it picks the
@@ -207,8 +218,9 @@ def main():
             if case == 'alexbn_train_step' and 'minigrad' not in errors:
                 share = workers[0].ask('matmul_share', case, max(3, args.rounds // 2))
                 profile = workers[0].ask('profile', case, 3)
-            if case == 'alexbn_train_step' and NUMBA in frameworks and NUMBA not in errors:
-                profiles[NUMBA] = workers[frameworks.index(NUMBA)].ask('profile', case, 3)
+            for f in ACCELERATED:
+                if case == 'alexbn_train_step' and f in frameworks and f not in errors:
+                    profiles[f] = workers[frameworks.index(f)].ask('profile', case, 3)
             for w in workers:
                 w.ask('drop', case)
             row = {}
@@ -222,8 +234,9 @@ def main():
                 row['ratio'] = row['minigrad']['median'] / row['torch']['median']
             if all('median' in row.get(f, {}) for f in ('minigrad', 'chainer')):
                 row['chainer_ratio'] = row['chainer']['median'] / row['minigrad']['median']
-            if all('median' in row.get(f, {}) for f in (NUMBA, 'torch')):
-                row['numba_ratio'] = row[NUMBA]['median'] / row['torch']['median']
+            for f in ACCELERATED:
+                if all('median' in row.get(g, {}) for g in (f, 'torch')):
+                    row[f]['ratio'] = row[f]['median'] / row['torch']['median']
             if profile is not None:
                 if profile['ok']:
                     row['minigrad']['profile'] = profile
@@ -255,9 +268,10 @@ def main():
     profile = results['cases'].get('alexbn_train_step', {}).get('minigrad', {}).get('profile')
     if profile:
         _print_profile(profile)
-    profile = results['cases'].get('alexbn_train_step', {}).get(NUMBA, {}).get('profile')
-    if profile:
-        _print_profile(profile, who=NUMBA)
+    for f in ACCELERATED:
+        profile = results['cases'].get('alexbn_train_step', {}).get(f, {}).get('profile')
+        if profile:
+            _print_profile(profile, who=f)
     results['machine']['load_average_end'] = _load_average()
     print('load average at the end: {}'.format(results['machine']['load_average_end']))
     if 'lenet_train_step' in results['cases']:
@@ -293,6 +307,14 @@ def _print_profile(profile, top=12, who='minigrad'):
                                        profile['step_ms'] - in_functions))
 
 
+def _has_onednn():
+    """Whether minigrad finds oneDNN's library (asked without importing minigrad here)."""
+    code = 'from minigrad.backends import intel64; print(intel64.is_ideep_available())'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=_thread_env())
+    return out.stdout.strip() == 'True'
+
+
 def _load_average():
     try:
         return ' '.join('{:.2f}'.format(v) for v in os.getloadavg())
@@ -312,8 +334,9 @@ def _print_row(case, row, frameworks):
                                                       'PyTorch median [min-max]', 'ratio')
         if 'chainer' in others:
             head += ' {:>32s} {:>16s}'.format('Chainer median [min-max]', 'Chainer/minigrad')
-        if NUMBA in others:
-            head += ' {:>32s} {:>15s}'.format('minigrad+numba median [min-max]', 'numba/PyTorch')
+        for f in ACCELERATED:
+            if f in others:
+                head += ' {:>38s} {:>8s}'.format(f + ' median [min-max]', '/PyTorch')
         print(head)
     mg = cell(row['minigrad'])
     th = cell(row['torch']) if 'torch' in row else '-'
@@ -323,10 +346,11 @@ def _print_row(case, row, frameworks):
         ch = cell(row['chainer']) if 'chainer' in row else '-'
         cr = '{:.2f}x'.format(row['chainer_ratio']) if 'chainer_ratio' in row else '-'
         line += ' {:>32s} {:>16s}'.format(ch, cr)
-    if NUMBA in others:
-        nb = cell(row[NUMBA]) if NUMBA in row else '-'
-        nr = '{:.2f}x'.format(row['numba_ratio']) if 'numba_ratio' in row else '-'
-        line += ' {:>32s} {:>15s}'.format(nb, nr)
+    for f in ACCELERATED:
+        if f in others:
+            ratio = row.get(f, {}).get('ratio')
+            line += ' {:>38s} {:>8s}'.format(cell(row[f]) if f in row else '-',
+                                            '{:.2f}x'.format(ratio) if ratio else '-')
     print(line, flush=True)
 
 

@@ -27,6 +27,9 @@ class GlobalConfig:
         # default: NumPy only), 'auto' (where numba is installed) or 'always'.
         # MINIGRAD_USE_NUMBA sets the default, as CHAINER_USE_IDEEP in Chainer.
         self.use_numba = os.environ.get('MINIGRAD_USE_NUMBA', 'never')
+        # oneDNN's convolutions (minigrad.backends.intel64), Chainer's switch:
+        # 'never' (default), 'auto' or 'always'; MINIGRAD_USE_IDEEP sets the default.
+        self.use_ideep = os.environ.get('MINIGRAD_USE_IDEEP', 'never')
 
     def show(self):
         """Return ``{name: value}`` of every setting."""

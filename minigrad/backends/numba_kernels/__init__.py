@@ -33,9 +33,8 @@ import importlib.util
 
 import numpy
 
-from minigrad.configuration import config
+from minigrad.backends import _switch
 
-_LEVELS = ('never', 'auto', 'always')
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
@@ -60,17 +59,8 @@ def should_use_numba(*arrays):
         ValueError: ``config.use_numba`` is not one of ``'never'``, ``'auto'``, ``'always'``.
         RuntimeError: it is ``'always'`` and numba is not installed.
     """
-    level = config.use_numba
-    if level not in _LEVELS:
-        raise ValueError("config.use_numba must be one of 'never', 'auto', 'always'; "
-                         "it is {!r}".format(level))
-    if level == 'never':
-        return False
-    available = is_numba_available()
-    if level == 'always' and not available:
-        raise RuntimeError("config.use_numba is 'always' but numba is not installed: "
-                           "pip install \"minigrad[numba]\", or set it to 'auto' or 'never'")
-    return available and all(a.dtype in _DTYPES and a.flags.c_contiguous for a in arrays)
+    return (_switch.wanted('use_numba', is_numba_available, 'numba')
+            and all(a.dtype in _DTYPES and a.flags.c_contiguous for a in arrays))
 
 
 def kernel(build):

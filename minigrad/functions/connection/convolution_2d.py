@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import type_check
+from minigrad.backends import intel64
 from minigrad.core import FunctionNode
 from minigrad.functions.math.sum import Sum
 from minigrad.utils.conv import (
@@ -68,6 +69,14 @@ def im2col_grouped(x, kh, kw, sy, sx, ph, pw, cover_all, dy, dx, groups):
     # One copy of the windows, straight into the layout the product wants.
     col = numpy.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
     return col.reshape(groups, c // groups * kh * kw, n * oh * ow), (oh, ow)
+
+
+def conv_output_shape(x_shape, W_shape, sy, sx, ph, pw, cover_all, dy, dx):
+    """``(N, C_out, OH, OW)`` of a convolution; ``cover_all`` may be a pair ``(H, W)``."""
+    cover_h, cover_w = pair(cover_all)
+    return (x_shape[0], W_shape[0],
+            get_conv_outsize(x_shape[2], W_shape[2], sy, ph, cover_h, dy),
+            get_conv_outsize(x_shape[3], W_shape[3], sx, pw, cover_w, dx))
 
 
 def conv_product(W, col, n, oh, ow, b=None):
@@ -167,6 +176,12 @@ class Convolution2D(FunctionNode):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
         self.ksize = W.shape[2:]
+        if self.groups == 1 and intel64.should_use_ideep(x, W, *(() if b is None else (b,))):
+            y_shape = conv_output_shape(x.shape, W.shape, self.sy, self.sx, self.ph, self.pw,
+                                        self.cover_all, self.dy, self.dx)
+            geometry = ((self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx))
+            if intel64.supports(x.shape, W.shape, y_shape, *geometry):
+                return intel64.convolution_forward(x, W, b, y_shape, *geometry),
         col, (oh, ow) = im2col_grouped(x, *self.ksize, self.sy, self.sx, self.ph, self.pw,
                                        self.cover_all, self.dy, self.dx, self.groups)
         return conv_product(W, col, x.shape[0], oh, ow, b),
@@ -226,9 +241,13 @@ class Convolution2DGradW(FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
+        W_shape = (gy.shape[1], x.shape[1] // self.groups, self.kh, self.kw)
+        if self.groups == 1 and intel64.should_use_ideep(x, gy):
+            geometry = ((self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx))
+            if intel64.supports(x.shape, W_shape, gy.shape, *geometry):
+                return intel64.convolution_backward_weights(x, gy, W_shape, *geometry),
         col, _ = im2col_grouped(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
                                 self.cover_all, self.dy, self.dx, self.groups)
-        W_shape = (gy.shape[1], x.shape[1] // self.groups, self.kh, self.kw)
         return filter_grad(grouped_rows(gy, self.groups), col, W_shape),
 
     def backward(self, indexes, grad_outputs):

@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import type_check
+from minigrad.backends import intel64
 from minigrad.core import FunctionNode
 from minigrad.functions.connection.convolution_2d import (
     Convolution2D, Convolution2DGradW, check_conv_types, conv_label, conv_product, filter_grad,
@@ -82,6 +83,15 @@ class Deconvolution2D(FunctionNode):
         # extra window, along either axis or both; backward convolves with it.
         self.cover_all = (h != get_conv_outsize(oh, kh, self.sy, self.ph, d=self.dy),
                           w != get_conv_outsize(ow, kw, self.sx, self.pw, d=self.dx))
+        geometry = ((self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx))
+        y_shape = (n, W.shape[1] * self.groups, oh, ow)
+        if (self.groups == 1 and intel64.should_use_ideep(x, W, *(() if b is None else (b,)))
+                and intel64.supports(y_shape, W.shape, x.shape, *geometry)):
+            # The input gradient of the convolution from y's size back to x's.
+            y = intel64.convolution_backward_data(x, W, y_shape, *geometry)
+            if b is not None:
+                y += b[:, None, None]
+            return y,
         # Each input pixel scatters its filters: col = W^T x per group, then
         # col2im adds the overlapping windows into the output.
         G = self.groups

@@ -38,7 +38,7 @@ _FLOAT32 = numpy.dtype(numpy.float32)
 
 # From oneDNN 3.x's C headers (dnnl_types.h, dnnl_common_types.h).
 _F32 = 3                                            # dnnl_f32
-_TAG_ANY, _TAG_A, _TAG_ABCD = 1, 2, 5               # dnnl_format_tag_any, dnnl_a (x), dnnl_abcd (nchw, oihw)
+_TAG_ANY, _TAG_A, _TAG_AB, _TAG_ABCD = 1, 2, 3, 5   # dnnl_format_tag_any, a (x), ab, abcd (nchw, oihw)
 _CPU, _IN_ORDER = 1, 1                              # dnnl_cpu, dnnl_stream_in_order
 _FORWARD_TRAINING = 64                              # dnnl_prop_kind_t
 _CONVOLUTION_DIRECT = 1                             # dnnl_convolution_direct
@@ -110,6 +110,8 @@ class _Library:
                 [vp, vp, c_int, vp, vp, vp, vp, vp, vp, vp, vp, vp],
             'dnnl_convolution_backward_weights_primitive_desc_create':
                 [vp, vp, c_int, vp, vp, vp, vp, vp, vp, vp, vp, vp, vp],
+            'dnnl_memory_desc_create_with_strides': [vp, c_int, vp, c_int, vp],
+            'dnnl_matmul_primitive_desc_create': [vp, vp, vp, vp, vp, vp, vp],
         }
         for name, argtypes in signatures.items():
             getattr(lib, name).argtypes = argtypes
@@ -130,6 +132,14 @@ class _Library:
         md = ctypes.c_void_p()
         self.check(self.lib.dnnl_memory_desc_create_with_tag(
             ctypes.byref(md), len(shape), _dims(*shape), _F32, tag), 'memory_desc_create')
+        return md
+
+    def strided_desc(self, shape, strides):
+        """A memory descriptor of float32 ``shape`` with ``strides`` in elements."""
+        md = ctypes.c_void_p()
+        self.check(self.lib.dnnl_memory_desc_create_with_strides(
+            ctypes.byref(md), len(shape), _dims(*shape), _F32, _dims(*strides)),
+            'memory_desc_create_with_strides')
         return md
 
     def query(self, pd, what):
@@ -181,8 +191,8 @@ def _library():
         return lib
 
 
-class _Convolution:
-    """The oneDNN primitives of one convolution geometry, made once and kept.
+class _Primitive:
+    """A oneDNN primitive (a convolution's, a matmul's) for one geometry, made once and kept.
 
     ``pd`` is the primitive descriptor, ``prim`` the primitive; ``layouts``
     maps each argument to ``(plain_md, chosen_md, to, back)``: the NCHW/OIHW
@@ -282,7 +292,7 @@ _CACHE_SIZE = 64
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _primitives(kind, pid, x_shape, w_shape, y_shape, stride, dilate, pad_l, pad_r, has_bias):
-    """The :class:`_Convolution` of ``kind`` ('forward', 'backward_data',
+    """The :class:`_Primitive` of ``kind`` ('forward', 'backward_data',
     'backward_weights') for these shapes and geometry: made once, kept for
     the last 64 geometries (an evicted one frees its oneDNN objects)."""
     lib = _library()
@@ -299,7 +309,7 @@ def _primitives(kind, pid, x_shape, w_shape, y_shape, stride, dilate, pad_l, pad
         ctypes.byref(fwd), lib.engine, _FORWARD_TRAINING, _CONVOLUTION_DIRECT, x_any, w_any, b_md, y_any,
         *geometry, None), 'convolution_forward_primitive_desc_create')
     if kind == 'forward':
-        conv = _Convolution(lib, fwd, {_ARG_SRC: (_Q_SRC, plain['x']),
+        conv = _Primitive(lib, fwd, {_ARG_SRC: (_Q_SRC, plain['x']),
                                        _ARG_WEIGHTS: (_Q_WEIGHTS, plain['W']),
                                        _ARG_DST: (_Q_DST, plain['y'])}, owned)
         conv.bias_md = b_md
@@ -310,13 +320,13 @@ def _primitives(kind, pid, x_shape, w_shape, y_shape, stride, dilate, pad_l, pad
         lib.check(lib.lib.dnnl_convolution_backward_data_primitive_desc_create(
             ctypes.byref(pd), lib.engine, _CONVOLUTION_DIRECT, x_any, w_any, y_any,
             *geometry, fwd, None), 'convolution_backward_data_primitive_desc_create')
-        return _Convolution(lib, pd, {_ARG_DIFF_DST: (_Q_DIFF_DST, plain['y']),
+        return _Primitive(lib, pd, {_ARG_DIFF_DST: (_Q_DIFF_DST, plain['y']),
                                       _ARG_WEIGHTS: (_Q_WEIGHTS, plain['W']),
                                       _ARG_DIFF_SRC: (_Q_DIFF_SRC, plain['x'])}, owned)
     lib.check(lib.lib.dnnl_convolution_backward_weights_primitive_desc_create(
         ctypes.byref(pd), lib.engine, _CONVOLUTION_DIRECT, x_any, w_any, None, y_any,
         *geometry, fwd, None), 'convolution_backward_weights_primitive_desc_create')
-    return _Convolution(lib, pd, {_ARG_SRC: (_Q_SRC, plain['x']),
+    return _Primitive(lib, pd, {_ARG_SRC: (_Q_SRC, plain['x']),
                                   _ARG_DIFF_DST: (_Q_DIFF_DST, plain['y']),
                                   _ARG_DIFF_WEIGHTS: (_Q_DIFF_WEIGHTS, plain['W'])}, owned)
 
@@ -369,3 +379,41 @@ def convolution_backward_weights(x, gy, w_shape, stride, pad, dilate):
     gW = numpy.empty(w_shape, dtype=x.dtype)
     conv.run({_ARG_SRC: x, _ARG_DIFF_DST: gy}, {_ARG_DIFF_WEIGHTS: gW})
     return gW
+
+
+def matmul_supports(a, b):
+    """Whether oneDNN takes ``a @ b``: 2-D float32 arrays, strides whole elements >= 0."""
+    return (a.ndim == b.ndim == 2 and a.dtype == b.dtype == _FLOAT32
+            and all(st >= 0 and st % 4 == 0 for st in a.strides + b.strides))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _matmul_primitive(pid, a_shape, a_strides, b_shape, b_strides):
+    """The :class:`_Primitive` of a matmul on plain strided arrays (kept per geometry)."""
+    lib = _library()
+    a_md = lib.strided_desc(a_shape, a_strides)
+    b_md = lib.strided_desc(b_shape, b_strides)
+    y_md = lib.desc((a_shape[0], b_shape[1]), _TAG_AB)
+    pd = ctypes.c_void_p()
+    lib.check(lib.lib.dnnl_matmul_primitive_desc_create(
+        ctypes.byref(pd), lib.engine, a_md, b_md, None, y_md, None),
+        'matmul_primitive_desc_create')
+    # The plain descriptors are what oneDNN runs on: no reorders.
+    return _Primitive(lib, pd, {_ARG_SRC: (_Q_SRC, a_md), _ARG_WEIGHTS: (_Q_WEIGHTS, b_md),
+                                  _ARG_DST: (_Q_DST, y_md)},
+                        [('dnnl_memory_desc_destroy', md) for md in (a_md, b_md, y_md)])
+
+
+def matmul(a, b):
+    """``a @ b`` of 2-D float32 arrays of any (element) strides, as a new C-contiguous array.
+
+    Linear's three products go here under ``config.use_ideep`` so that a
+    training step runs on one thread pool: OpenBLAS's workers spin for
+    about 0.1 s after each of its products, and took the second core from
+    oneDNN's convolutions that came next.
+    """
+    prim = _matmul_primitive(os.getpid(), a.shape, tuple(st // 4 for st in a.strides),
+                             b.shape, tuple(st // 4 for st in b.strides))
+    y = numpy.empty((a.shape[0], b.shape[1]), dtype=_FLOAT32)
+    prim.run({_ARG_SRC: a, _ARG_WEIGHTS: b}, {_ARG_DST: y})
+    return y

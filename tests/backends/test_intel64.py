@@ -43,9 +43,9 @@ def assert_close(fast, slow):
 @pytest.fixture
 def calls(monkeypatch):
     """How often each oneDNN entry point ran: ``{'forward': n, ...}``."""
-    counts = {'forward': 0, 'backward_data': 0, 'backward_weights': 0}
+    counts = {'forward': 0, 'backward_data': 0, 'backward_weights': 0, 'matmul': 0}
     for kind in counts:
-        name = 'convolution_' + kind
+        name = kind if kind == 'matmul' else 'convolution_' + kind
         function = getattr(intel64, name)
 
         def counted(*args, _f=function, _k=kind):
@@ -116,7 +116,7 @@ def test_convolution_matches_numpy(calls, x_shape, w_shape, stride, pad, dilate,
         return (y.array, xv.grad, Wv.grad) + ((bv.grad,) if bias else ())
 
     fast, slow = both_paths(run)
-    assert calls == {'forward': 1, 'backward_data': 1, 'backward_weights': 1}
+    assert calls == {'forward': 1, 'backward_data': 1, 'backward_weights': 1, 'matmul': 0}
     assert_close(fast, slow)
 
 
@@ -133,6 +133,30 @@ def test_deconvolution_matches_numpy(calls, x_shape, w_shape, stride, pad, outsi
     fast, slow = both_paths(
         lambda: (F.deconvolution_2d(x, W, b, stride, pad, outsize).array,))
     assert calls['backward_data'] == 1
+    assert_close(fast, slow)
+
+
+@pytest.mark.parametrize('x_shape, out_size, n_batch_axes, bias', [
+    ((8, 300), 1000, 1, True),          # few rows against a wide W (fc6's shape, smaller)
+    ((50, 40), 30, 1, False),
+    ((4, 3, 5, 6), 7, 2, True),         # two batch axes, the rest flattened
+    ((6, 2, 3, 4), 5, 1, True)])
+def test_linear_matches_numpy(calls, x_shape, out_size, n_batch_axes, bias):
+    rng = numpy.random.RandomState(4)
+    x = rng.randn(*x_shape).astype(numpy.float32)
+    in_size = int(numpy.prod(x_shape[n_batch_axes:]))
+    W = rng.randn(out_size, in_size).astype(numpy.float32)
+    b = rng.randn(out_size).astype(numpy.float32) if bias else None
+
+    def run():
+        xv, Wv = minigrad.Variable(x), minigrad.Variable(W)
+        y = F.linear(xv, Wv, b, n_batch_axes=n_batch_axes)
+        y.grad = numpy.random.RandomState(5).randn(*y.shape).astype(numpy.float32)
+        y.backward()
+        return y.array, xv.grad, Wv.grad
+
+    fast, slow = both_paths(run)
+    assert calls['matmul'] == 3         # y, gx and gW
     assert_close(fast, slow)
 
 
@@ -161,9 +185,10 @@ def test_first_derivatives_in_float32_against_numerical_gradients():
 
 
 def test_connection_tests_pass_with_ideep():
-    """The convolution and deconvolution test files, run again with MINIGRAD_USE_IDEEP=always."""
+    """The convolution, deconvolution and linear test files, run again with MINIGRAD_USE_IDEEP=always."""
     paths = ['tests/functions/connection/test_convolution_2d.py',
              'tests/functions/connection/test_deconvolution_2d.py',
+             'tests/functions/connection/test_linear.py',
              'tests/links/connection']
     env = dict(os.environ, MINIGRAD_USE_IDEEP='always')
     proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',

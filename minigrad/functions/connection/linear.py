@@ -2,6 +2,7 @@
 import numpy
 
 from minigrad import type_check
+from minigrad.backends import intel64
 from minigrad.core import FunctionNode
 from minigrad.functions.math.sum import Sum
 from minigrad.utils.conv import check_int
@@ -54,7 +55,9 @@ class LinearFunction(FunctionNode):
         x, W = inputs[:2]
         batch = x.shape[:self.n_batch_axes]
         x2 = x.reshape(-1, W.shape[1])
-        if 4 * x2.shape[0] <= W.shape[0]:
+        if _use_ideep(x2, W):
+            y = intel64.matmul(x2, W.T)
+        elif 4 * x2.shape[0] <= W.shape[0]:
             # A few rows against a large W (AlexNet's fc6 at batch 8): OpenBLAS
             # is 20-35% faster at W X^T than at X W^T, and the transpose back
             # is only as large as y.
@@ -94,7 +97,7 @@ class LinearGradData(FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         W, gy = inputs
-        return numpy.matmul(gy.reshape(-1, W.shape[0]), W).reshape(self.x_shape),
+        return _matmul(gy.reshape(-1, W.shape[0]), W).reshape(self.x_shape),
 
     def backward(self, indexes, grad_outputs):
         W, gy = self.get_retained_inputs()
@@ -121,7 +124,7 @@ class LinearGradWeight(FunctionNode):
         x, gy = inputs
         n_batch_axes = gy.ndim - 1
         rows = int(numpy.prod(gy.shape[:n_batch_axes]))
-        return numpy.matmul(gy.reshape(rows, -1).T, x.reshape(rows, -1)),
+        return _matmul(gy.reshape(rows, -1).T, x.reshape(rows, -1)),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
@@ -133,6 +136,16 @@ class LinearGradWeight(FunctionNode):
         if 1 in indexes:
             ret.append(LinearFunction(n_batch_axes).apply((x, ggW))[0])
         return tuple(ret)
+
+
+def _use_ideep(a, b):
+    """Whether ``a @ b`` goes to oneDNN (config.use_ideep; 2-D float32)."""
+    return intel64.should_use_ideep() and intel64.matmul_supports(a, b)
+
+
+def _matmul(a, b):
+    """``a @ b`` of 2-D arrays: oneDNN's under ``config.use_ideep``, else NumPy's."""
+    return intel64.matmul(a, b) if _use_ideep(a, b) else numpy.matmul(a, b)
 
 
 def linear(x, W, b=None, n_batch_axes=1):

@@ -21,12 +21,18 @@ rounding: oneDNN adds the products in another order.
 
 The library is the ``onednn-cpu-gomp`` wheel's ``libdnnl.so.3`` (oneDNN 3.2,
 CPU only, GNU OpenMP): ``pip install "minigrad[ideep]"``.  It is found in
-``sys.prefix/lib``, or where ``MINIGRAD_DNNL_LIBRARY`` points, and loaded on
-the first call that uses it; ``import minigrad`` loads nothing.
+``sys.prefix/lib`` (or the user base's, after ``pip install --user``), or
+where ``MINIGRAD_DNNL_LIBRARY`` points, and loaded on the first call that
+uses it; ``import minigrad`` loads nothing.
+
+Linear's products go to oneDNN's matmul under the same switch (see
+:func:`matmul`), and the convolutions' primitives are those of oneDNN's
+"direct" algorithm, which picks its best kernel for the CPU.
 """
 import ctypes
 import functools
 import os
+import site
 import sys
 import threading
 
@@ -58,8 +64,13 @@ def library_path():
     explicit = os.environ.get('MINIGRAD_DNNL_LIBRARY')
     if explicit:
         return explicit if os.path.exists(explicit) else None
-    path = os.path.join(sys.prefix, 'lib', 'libdnnl.so.3')
-    return path if os.path.exists(path) else None
+    # pip puts a wheel's data files under the environment's prefix (a
+    # `pip install --user` under the user base).
+    for base in (sys.prefix, site.getuserbase()):
+        path = os.path.join(base, 'lib', 'libdnnl.so.3')
+        if os.path.exists(path):
+            return path
+    return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -195,9 +206,10 @@ class _Primitive:
     """A oneDNN primitive (a convolution's, a matmul's) for one geometry, made once and kept.
 
     ``pd`` is the primitive descriptor, ``prim`` the primitive; ``layouts``
-    maps each argument to ``(plain_md, chosen_md, to, back)``: the NCHW/OIHW
-    descriptor, the one oneDNN chose, and the reorders between them (None
-    where the two are the same).
+    maps each argument to ``(plain_md, chosen_md, to, back, size)``: the
+    NumPy array's descriptor (NCHW/OIHW, or strided), the one oneDNN chose,
+    the reorders between them (None where the two are the same) and the
+    chosen layout's size in bytes.
     """
 
     def __init__(self, lib, pd, plain, owned):
@@ -254,7 +266,7 @@ class _Primitive:
             return mem
 
         try:
-            args, pending = [], []
+            args, keep_alive = [], []     # the blocked buffers, until execution
             for arg, array in inputs.items():
                 md, chosen, to, _, size = self.layouts[arg]
                 plain = memory(md, array)
@@ -265,7 +277,7 @@ class _Primitive:
                 blocked = memory(chosen, buf)
                 lib.execute(to, [(_ARG_SRC, plain), (_ARG_DST, blocked)])
                 args.append((arg, blocked))
-                pending.append(buf)
+                keep_alive.append(buf)
             for arg, md, array in extra:
                 args.append((arg, memory(md, array)))
             results = []

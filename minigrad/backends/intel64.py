@@ -39,6 +39,7 @@ import threading
 import numpy
 
 from minigrad.backends import _switch
+from minigrad.utils.conv import get_windows_extent
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 
@@ -347,7 +348,7 @@ def right_padding(size, out, k, s, p, d):
     """The padding after the last pixel that makes ``out`` windows of the
     dilated kernel fit: ``(out - 1) s + dk - size - p`` (cover_all's extra
     window, or a convolution whose last pixels no window reads)."""
-    return (out - 1) * s + (k - 1) * d + 1 - size - p
+    return get_windows_extent(out, k, s, d) - size - p
 
 
 def _geometry(x_shape, w_shape, y_shape, stride, pad, dilate):

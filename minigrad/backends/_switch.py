@@ -4,12 +4,13 @@ from minigrad.configuration import config
 LEVELS = ('never', 'auto', 'always')
 
 
-def wanted(setting, is_available, extra):
+def wanted(setting, is_available, library, extra):
     """Whether ``config.<setting>`` asks for an accelerator that is installed.
 
     Args:
         setting (str): ``'use_numba'`` or ``'use_ideep'``.
         is_available (callable): ``() -> bool``, whether its library is installed.
+        library (str): the library's name, for the message.
         extra (str): the pip extra that installs it, for the message.
 
     Raises:
@@ -26,5 +27,5 @@ def wanted(setting, is_available, extra):
     if level == 'always' and not available:
         raise RuntimeError("config.{} is 'always' but {} is not installed: pip install "
                            "\"minigrad[{}]\", or set it to 'auto' or 'never'".format(
-                               setting, {'numba': 'numba', 'ideep': 'oneDNN'}[extra], extra))
+                               setting, library, extra))
     return available

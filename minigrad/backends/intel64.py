@@ -53,6 +53,8 @@ _Q_SRC, _Q_DIFF_SRC, _Q_WEIGHTS, _Q_DIFF_WEIGHTS, _Q_DST, _Q_DIFF_DST = range(12
 _ARG_SRC, _ARG_DST, _ARG_WEIGHTS, _ARG_BIAS = 1, 17, 33, 41
 _ARG_DIFF_SRC, _ARG_DIFF_DST, _ARG_DIFF_WEIGHTS = 129, 145, 161
 
+_WRITTEN = (_ARG_DST, _ARG_DIFF_SRC, _ARG_DIFF_WEIGHTS)    # the arguments a primitive writes
+
 _Dims = ctypes.c_int64 * 12                         # dnnl_dims_t
 
 
@@ -90,7 +92,7 @@ def should_use_ideep(*arrays):
         ValueError: ``config.use_ideep`` is not one of ``'never'``, ``'auto'``, ``'always'``.
         RuntimeError: it is ``'always'`` and oneDNN is not installed.
     """
-    return (_switch.wanted('use_ideep', is_ideep_available, 'ideep')
+    return (_switch.wanted('use_ideep', is_ideep_available, 'oneDNN', 'ideep')
             and all(a.dtype == _FLOAT32 and a.flags.c_contiguous for a in arrays))
 
 
@@ -209,8 +211,8 @@ class _Primitive:
     ``pd`` is the primitive descriptor, ``prim`` the primitive; ``layouts``
     maps each argument to ``(plain_md, chosen_md, to, back, size)``: the
     NumPy array's descriptor (NCHW/OIHW, or strided), the one oneDNN chose,
-    the reorders between them (None where the two are the same) and the
-    chosen layout's size in bytes.
+    the reorder into it (for an argument read) or out of it (for one written),
+    None where the two layouts are the same, and the chosen layout's size in bytes.
     """
 
     def __init__(self, lib, pd, plain, owned):
@@ -221,11 +223,13 @@ class _Primitive:
         self.layouts = {}
         for arg, (query, md) in plain.items():
             chosen = lib.query(pd, query)
-            same = lib.lib.dnnl_memory_desc_equal(md, chosen)
             to = back = None
-            if not same:
-                to = self._reorder(md, chosen)
-                back = self._reorder(chosen, md)
+            if not lib.lib.dnnl_memory_desc_equal(md, chosen):
+                # Into oneDNN's layout for what it reads, out of it for what it writes.
+                if arg in _WRITTEN:
+                    back = self._reorder(chosen, md)
+                else:
+                    to = self._reorder(md, chosen)
             size = lib.lib.dnnl_memory_desc_get_size(chosen)
             self.layouts[arg] = (md, chosen, to, back, size)
 

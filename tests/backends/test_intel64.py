@@ -17,6 +17,7 @@ import minigrad
 import minigrad.functions as F
 from minigrad import gradient_check
 from minigrad.backends import intel64
+from tests.backends import compare
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The onednn-cpu-gomp wheel is in the test extra on Linux x86-64 (where CI runs).
@@ -26,11 +27,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def both_paths(run):
-    with minigrad.using_config('use_ideep', 'always'):
-        fast = run()
-    with minigrad.using_config('use_ideep', 'never'):
-        slow = run()
-    return fast, slow
+    return compare.both_paths('use_ideep', run)
 
 
 def assert_close(fast, slow):
@@ -41,18 +38,12 @@ def assert_close(fast, slow):
 
 
 @pytest.fixture
-def calls(monkeypatch):
+def calls(count_calls):
     """How often each oneDNN entry point ran: ``{'forward': n, ...}``."""
-    counts = {'forward': 0, 'backward_data': 0, 'backward_weights': 0, 'matmul': 0}
-    for kind in counts:
-        name = kind if kind == 'matmul' else 'convolution_' + kind
-        function = getattr(intel64, name)
-
-        def counted(*args, _f=function, _k=kind):
-            counts[_k] += 1
-            return _f(*args)
-        monkeypatch.setattr(intel64, name, counted)
-    return counts
+    return count_calls(intel64, {'forward': 'convolution_forward',
+                                 'backward_data': 'convolution_backward_data',
+                                 'backward_weights': 'convolution_backward_weights',
+                                 'matmul': 'matmul'})
 
 
 def test_the_library_is_installed_here():
@@ -182,6 +173,21 @@ def test_first_derivatives_in_float32_against_numerical_gradients():
         gradient_check.check_backward(
             lambda x, W, b: F.convolution_2d(x, W, b, stride=2, pad=1), (x, W, b), gy,
             eps=1e-2, atol=1e-2, rtol=1e-2, dtype=numpy.float32)
+
+
+def test_second_derivatives_in_float32_against_numerical_gradients(calls):
+    # Convolution's gradients are a deconvolution and Convolution2DGradW,
+    # both on oneDNN here, and so are their own gradients.
+    rng = numpy.random.RandomState(6)
+    x = rng.randn(2, 3, 6, 6).astype(numpy.float32)
+    W = rng.randn(4, 3, 3, 3).astype(numpy.float32)
+    gy = rng.randn(2, 4, 6, 6).astype(numpy.float32)
+    ggx, ggW = rng.randn(*x.shape).astype(numpy.float32), rng.randn(*W.shape).astype(numpy.float32)
+    with minigrad.using_config('use_ideep', 'always'):
+        gradient_check.check_double_backward(
+            lambda x, W: F.convolution_2d(x, W, pad=1), (x, W), gy, (ggx, ggW),
+            eps=1e-2, atol=1e-2, rtol=1e-2, dtype=numpy.float32)
+    assert calls['forward'] and calls['backward_data'] and calls['backward_weights']
 
 
 def test_connection_tests_pass_with_ideep():

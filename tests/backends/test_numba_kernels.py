@@ -26,32 +26,13 @@ from minigrad.backends.numba_kernels import optimizers as numba_optimizers
 from minigrad.backends.numba_kernels import pooling as numba_pooling
 from minigrad.type_check import InvalidType
 from minigrad.utils.conv import OutputSizeWarning, col2im
+from tests.backends import compare
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def both_paths(run):
-    """``run()`` under use_numba 'always' and 'never'."""
-    with minigrad.using_config('use_numba', 'always'):
-        fast = run()
-    with minigrad.using_config('use_numba', 'never'):
-        slow = run()
-    return fast, slow
-
-
-@pytest.fixture
-def count_calls(monkeypatch):
-    """Wrap a module's kernel so that a test can see it ran: ``calls = count_calls(module, name)``."""
-    def wrap(module, name):
-        calls = []
-        kernel = getattr(module, name)
-
-        def counted(*args):
-            calls.append(1)
-            return kernel(*args)
-        monkeypatch.setattr(module, name, counted)
-        return calls
-    return wrap
+    return compare.both_paths('use_numba', run)
 
 
 # -- the switch ---------------------------------------------------------------
@@ -97,22 +78,22 @@ def test_always_without_numba_says_how_to_install(monkeypatch):
     (numpy.float16, True, False), (numpy.float32, False, False)])
 def test_only_contiguous_float32_and_float64_take_the_kernels(count_calls, dtype, contiguous,
                                                               used):
-    calls = count_calls(numba_pooling, 'max_pooling_forward')
+    calls = count_calls(numba_pooling, {'n': 'max_pooling_forward'})
     x = numpy.random.RandomState(0).randn(2, 3, 6, 6).astype(dtype)
     if not contiguous:
         x = numpy.asfortranarray(x)
     with minigrad.using_config('use_numba', 'always'):
         y = F.max_pooling_2d(x, 2)
-    assert bool(calls) == used
+    assert (calls['n'] > 0) == used
     numpy.testing.assert_array_equal(y.array, x.reshape(2, 3, 3, 2, 3, 2).max(axis=(3, 5)))
 
 
 def test_never_calls_no_kernel(count_calls):
-    calls = count_calls(numba_pooling, 'max_pooling_forward')
+    calls = count_calls(numba_pooling, {'n': 'max_pooling_forward'})
     x = minigrad.Variable(numpy.ones((1, 2, 4, 4), numpy.float32))
     with minigrad.using_config('use_numba', 'never'):
         F.sum(F.max_pooling_2d(x, 2)).backward()
-    assert not calls
+    assert calls['n'] == 0
 
 
 # -- max pooling --------------------------------------------------------------
@@ -139,8 +120,8 @@ def _pooling_input(shape, kind, seed=0):
 @pytest.mark.parametrize('shape, ksize, stride, pad, cover_all', POOLING_CASES)
 @pytest.mark.parametrize('kind', ['random', 'ties', 'nonfinite'])
 def test_max_pooling_matches_numpy(count_calls, shape, ksize, stride, pad, cover_all, kind):
-    forward_calls = count_calls(numba_pooling, 'max_pooling_forward')
-    grad_calls = count_calls(numba_pooling, 'max_pooling_grad')
+    calls = count_calls(numba_pooling, {'forward': 'max_pooling_forward',
+                                        'grad': 'max_pooling_grad'})
     x = _pooling_input(shape, kind)
 
     def run():
@@ -151,7 +132,7 @@ def test_max_pooling_matches_numpy(count_calls, shape, ksize, stride, pad, cover
         return y.array, indexes, xv.grad
 
     fast, slow = both_paths(run)
-    assert forward_calls and grad_calls
+    assert calls['forward'] > 0 and calls['grad'] > 0
     for a, b in zip(fast, slow):
         numpy.testing.assert_array_equal(a, b)      # NaNs in the same places too
 
@@ -190,7 +171,7 @@ COL2IM_CASES = [  # (n, c, h, w, kh, kw, sy, sx, ph, pw, dy, dx, cover_all)
 def test_col2im_matches_numpy(count_calls, n, c, h, w, kh, kw, sy, sx, ph, pw, dy, dx,
                               cover_all, dtype):
     from minigrad.utils.conv import get_conv_outsize
-    calls = count_calls(numba_conv, 'col2im_add')
+    calls = count_calls(numba_conv, {'n': 'col2im_add'})
     oh = get_conv_outsize(h, kh, sy, ph, cover_all, dy)
     ow = get_conv_outsize(w, kw, sx, pw, cover_all, dx)
     # A deconvolution's layout (C, KH, KW, N, OH, OW), seen as (N, C, KH, KW, OH, OW).
@@ -198,33 +179,33 @@ def test_col2im_matches_numpy(count_calls, n, c, h, w, kh, kw, sy, sx, ph, pw, d
     col = col.transpose(3, 0, 1, 2, 4, 5)
     out = numpy.random.RandomState(1).randn(n, c, h, w).astype(dtype)
     fast, slow = both_paths(lambda: col2im(col, sy, sx, ph, pw, h, w, dy, dx))
-    assert len(calls) == 1
+    assert calls['n'] == 1
     # The same additions in the same order (kernel offset by offset) for every pixel.
     numpy.testing.assert_array_equal(fast, slow)
     # Adding into an image of the caller's stays on NumPy (no caller of the library does).
     fast_out, slow_out = both_paths(lambda: col2im(col, sy, sx, ph, pw, h, w, dy, dx,
                                                    out=out.copy()))
-    assert len(calls) == 1
+    assert calls['n'] == 1
     numpy.testing.assert_array_equal(fast_out, slow_out)
 
 
 def test_col2im_of_another_layout_stays_on_numpy(count_calls):
-    calls = count_calls(numba_conv, 'col2im_add')
+    calls = count_calls(numba_conv, {'n': 'col2im_add'})
     col = numpy.ones((2, 2, 2, 2, 3, 3), numpy.float32)     # contiguous (N, C, ...): not the kernel's
     with minigrad.using_config('use_numba', 'always'):
         img = col2im(col, 1, 1, 0, 0, 4, 4)
-    assert not calls
+    assert calls['n'] == 0
     numpy.testing.assert_array_equal(img[1, 1], [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2],
                                                  [1, 2, 2, 1]])
 
 
 def test_deconvolution_uses_the_kernel_and_matches(count_calls):
-    calls = count_calls(numba_conv, 'col2im_add')
+    calls = count_calls(numba_conv, {'n': 'col2im_add'})
     rng = numpy.random.RandomState(0)
     x = rng.randn(2, 4, 5, 5).astype(numpy.float32)
     W = rng.randn(4, 3, 3, 3).astype(numpy.float32)
     fast, slow = both_paths(lambda: F.deconvolution_2d(x, W, stride=2, pad=1).array)
-    assert calls
+    assert calls['n'] > 0
     numpy.testing.assert_array_equal(fast, slow)
 
 
@@ -235,7 +216,7 @@ def test_deconvolution_uses_the_kernel_and_matches(count_calls):
     (lambda: optimizers.MomentumSGD(lr=0.1, momentum=0.9), 'momentum_sgd_update')])
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_updates_match_numpy_bit_for_bit(count_calls, make, kernel, dtype):
-    calls = count_calls(numba_optimizers, kernel)
+    calls = count_calls(numba_optimizers, {'n': kernel})
     rng = numpy.random.RandomState(0)
     w0 = rng.randn(300, 7).astype(dtype)
     grads = [rng.randn(300, 7).astype(dtype) for _ in range(3)]
@@ -254,12 +235,12 @@ def test_updates_match_numpy_bit_for_bit(count_calls, make, kernel, dtype):
         return param.array
 
     fast, slow = both_paths(run)
-    assert len(calls) == 3
+    assert calls['n'] == 3
     numpy.testing.assert_array_equal(fast, slow)
 
 
 def test_a_non_contiguous_parameter_stays_on_numpy(count_calls):
-    calls = count_calls(numba_optimizers, 'sgd_update')
+    calls = count_calls(numba_optimizers, {'n': 'sgd_update'})
     param = minigrad.Parameter(numpy.ones((4, 6), numpy.float32)[:, ::2])
     link = minigrad.Link()
     with link.init_scope():
@@ -269,7 +250,7 @@ def test_a_non_contiguous_parameter_stays_on_numpy(count_calls):
     param.grad = numpy.full((4, 3), 2, numpy.float32)
     with minigrad.using_config('use_numba', 'always'):
         opt.update()
-    assert not calls
+    assert calls['n'] == 0
     numpy.testing.assert_array_equal(param.array, numpy.zeros((4, 3)))
 
 

@@ -49,20 +49,10 @@ def _assert_close(actual, expected, **tolerances):
 
 
 @pytest.fixture
-def calls(monkeypatch):
+def calls(count_calls):
     """Count the calls of the two kernels: ``{'forward': n, 'grad': n}``."""
-    counts = {'forward': 0, 'grad': 0}
-
-    def counting(name, kernel):
-        def call(*args):
-            counts[name] += 1
-            return kernel(*args)
-        return call
-    monkeypatch.setattr(normalization, 'batch_normalization_forward',
-                        counting('forward', normalization.batch_normalization_forward))
-    monkeypatch.setattr(normalization, 'batch_normalization_grad',
-                        counting('grad', normalization.batch_normalization_grad))
-    return counts
+    return count_calls(normalization, {'forward': 'batch_normalization_forward',
+                                       'grad': 'batch_normalization_grad'})
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])

@@ -59,7 +59,7 @@ def should_use_numba(*arrays):
         ValueError: ``config.use_numba`` is not one of ``'never'``, ``'auto'``, ``'always'``.
         RuntimeError: it is ``'always'`` and numba is not installed.
     """
-    return (_switch.wanted('use_numba', is_numba_available, 'numba')
+    return (_switch.wanted('use_numba', is_numba_available, 'numba', 'numba')
             and all(a.dtype in _DTYPES and a.flags.c_contiguous for a in arrays))
 
 
